@@ -1,0 +1,1 @@
+"""The Tessera coordination service (FastAPI + SQLAlchemy 2)."""

@@ -1,0 +1,1 @@
+"""Tessera provider for Apache Airflow: hook, deferrable proposal sensor, operators and listener."""

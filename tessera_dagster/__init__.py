@@ -1,0 +1,1 @@
+"""Tessera for Dagster: resource, translator, blocking contract checks and registration sensors."""
