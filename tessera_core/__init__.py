@@ -6,6 +6,15 @@ keeps ``__all__`` honest.
 
 from __future__ import annotations
 
+from tessera_core.client import AsyncTesseraClient as AsyncTesseraClient
+from tessera_core.client import AuthenticationError as AuthenticationError
+from tessera_core.client import ConflictError as ConflictError
+from tessera_core.client import NotFoundError as NotFoundError
+from tessera_core.client import PermissionDeniedError as PermissionDeniedError
+from tessera_core.client import ServiceUnavailableError as ServiceUnavailableError
+from tessera_core.client import TesseraAPIError as TesseraAPIError
+from tessera_core.client import TesseraClient as TesseraClient
+from tessera_core.client import ValidationError as ValidationError
 from tessera_core.errors import InvalidSchemaError as InvalidSchemaError
 from tessera_core.errors import TesseraError as TesseraError
 from tessera_core.types import Bump as Bump
@@ -15,11 +24,20 @@ from tessera_core.types import SchemaFormat as SchemaFormat
 from tessera_core.types import Severity as Severity
 
 __all__ = [
+    "AsyncTesseraClient",
+    "AuthenticationError",
     "Bump",
+    "ConflictError",
     "InvalidSchemaError",
     "Mode",
+    "NotFoundError",
+    "PermissionDeniedError",
     "Relation",
     "SchemaFormat",
+    "ServiceUnavailableError",
     "Severity",
+    "TesseraAPIError",
+    "TesseraClient",
     "TesseraError",
+    "ValidationError",
 ]
