@@ -1,0 +1,61 @@
+{#-
+  The "dbt" model document Tessera normalizes on the server (see docs/dbt.md): columns with their raw
+  data_type, constraints, attached data tests and meta; model constraints; description. Dispatched so an
+  adapter package can adjust it (e.g. to spell types differently).
+-#}
+{% macro tessera_model_document(node, tests) %}
+  {{ return(adapter.dispatch('tessera_model_document', 'tessera')(node, tests)) }}
+{% endmacro %}
+
+{% macro default__tessera_model_document(node, tests) %}
+  {% set columns = [] %}
+  {% for column in node.columns.values() %}
+    {% do columns.append({
+      'name': column.name,
+      'data_type': column.data_type,
+      'description': column.description,
+      'constraints': tessera.tessera__constraints(column.constraints),
+      'tests': tests.get(node.unique_id ~ '|' ~ (column.name | lower), []),
+      'meta': column.meta,
+    }) %}
+  {% endfor %}
+  {{ return({
+    'name': node.name,
+    'adapter': target.type,
+    'contract_enforced': node.contract.enforced,
+    'materialized': node.config.materialized,
+    'columns': columns,
+    'constraints': tessera.tessera__constraints(node.constraints),
+    'description': node.description,
+  }) }}
+{% endmacro %}
+
+{% macro tessera__constraints(constraints) %}
+  {% set out = [] %}
+  {% for constraint in constraints %}
+    {% set entry = {'type': constraint.type} %}
+    {% for key in ['expression', 'name', 'columns', 'to', 'to_columns'] if constraint.get(key) %}
+      {% do entry.update({key: constraint[key]}) %}
+    {% endfor %}
+    {% do out.append(entry) %}
+  {% endfor %}
+  {{ return(out) }}
+{% endmacro %}
+
+{#- Generic data tests attached to a column, keyed by "<model unique_id>|<lowercase column name>". -#}
+{% macro tessera__column_tests() %}
+  {% set by_column = {} %}
+  {% for test in graph.nodes.values()
+       if test.resource_type == 'test' and test.get('test_metadata') and test.get('attached_node') and test.get('column_name') %}
+    {% set key = test.attached_node ~ '|' ~ (test.column_name | lower) %}
+    {% set entry = {'name': test.test_metadata.name} %}
+    {% for arg, value in (test.test_metadata.kwargs or {}).items() if arg not in ('column_name', 'model') %}
+      {% do entry.update({arg: value}) %}
+    {% endfor %}
+    {% if key not in by_column %}
+      {% do by_column.update({key: []}) %}
+    {% endif %}
+    {% do by_column[key].append(entry) %}
+  {% endfor %}
+  {{ return(by_column) }}
+{% endmacro %}
