@@ -269,7 +269,7 @@ def explain_error(exc: TesseraError) -> str:
             "unexpired key of your team"
         )
     if isinstance(exc, ServiceUnavailableError):
-        return f"{exc.message}; check {ENV_URL} (tried {exc.url or 'the configured URL'}) and that the service is up"
+        return f"{exc.message}; check {ENV_URL} and that the service is up"
     if isinstance(exc, TesseraAPIError):
         return f"Tessera answered {exc.status} {exc.code}: {exc.message}"
     return str(exc)

@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tessera_core.errors import InvalidSchemaError
+from tessera_core.schema.dbt import normalize_dbt
+from tessera_core.schema.sql_types import ADAPTERS
 from tessera_core.types import Mode
 from tessera_dbt.records import ModelRecord, ProjectPayload, UpstreamRecord
 from tessera_dbt.selection import opts_in, select_models
@@ -113,16 +116,44 @@ def _document_problems(model: ModelRecord) -> list[Problem]:
                 error=True,
             )
         ]
+    problems = []
     untyped = [str(c.get("name")) for c in columns if not c.get("data_type")]
     if untyped:
-        return [
+        problems.append(
             Problem(
                 model.display_name,
                 f"column(s) without data_type accept any value in the contract: {', '.join(untyped)}",
                 error=False,
             )
-        ]
-    return []
+        )
+    return problems + _normalizer_problems(model)
+
+
+def _normalizer_problems(model: ModelRecord) -> list[Problem]:
+    """Run the service's dbt normalizer locally: a malformed document is an error for this model alone
+    (instead of a rejected batch), and types the adapter's lattice does not know are a warning."""
+    try:
+        schema = normalize_dbt(model.document)
+    except InvalidSchemaError as exc:
+        return [Problem(model.display_name, f"invalid model document: {exc}", error=True)]
+    adapter = model.document.get("adapter")
+    if adapter not in ADAPTERS:
+        return []
+    opaque = [
+        f"{name} ({prop['x-sql-type'].removeprefix('opaque:')})"
+        for name, prop in (schema.get("properties") or {}).items()
+        if isinstance(prop, Mapping) and str(prop.get("x-sql-type", "")).startswith("opaque:")
+    ]
+    if not opaque:
+        return []
+    return [
+        Problem(
+            model.display_name,
+            f"type(s) unknown to Tessera's {adapter} type rules, compared verbatim (any change counts as "
+            f"a type change): {', '.join(opaque)}",
+            error=False,
+        )
+    ]
 
 
 def publish_candidates(payload: ProjectPayload) -> list[ModelRecord]:

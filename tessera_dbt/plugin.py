@@ -65,12 +65,31 @@ def forward(event: Any) -> None:
         raise DbtRuntimeError(report.failure)
 
 
+def _announce_delivery() -> None:
+    """Let the macros see ``TESSERA_DBT_DELIVERY`` so they do not refuse to run for lack of a plugin.
+
+    dbt's ``env_var()`` reads a snapshot of the environment taken when the invocation started (before
+    plugins load), so the variable goes into that snapshot too. It is an internal dbt structure: if it
+    ever changes, the macros fail loudly ("plugin is not loaded") and ``TESSERA_DBT_DELIVERY=plugin``
+    in the environment is the documented workaround.
+    """
+    value = os.environ.setdefault(DELIVERY_ENV, "plugin")
+    try:
+        from dbt_common.context import get_invocation_context
+
+        env = get_invocation_context().env
+        if DELIVERY_ENV not in env and isinstance(env, dict):
+            env[DELIVERY_ENV] = value
+    except Exception:  # pragma: no cover - depends on dbt internals
+        pass
+
+
 class TesseraPlugin(dbtPlugin):
     """Registers :func:`forward` with dbt's event manager for the current invocation."""
 
     def initialize(self) -> None:
         """Called by dbt for every command that loads a project (after its loggers are set up)."""
-        os.environ.setdefault(DELIVERY_ENV, "plugin")
+        _announce_delivery()
         manager = get_event_manager()
         if forward not in manager.callbacks:
             manager.add_callback(forward)

@@ -38,7 +38,6 @@ def dbt_args(
     project_dir: Path,
     profiles_dir: Path | None = None,
     target: str | None = None,
-    quiet: bool = True,
 ) -> list[str]:
     """Common dbt flags for every invocation the CLI makes."""
     args = ["--project-dir", str(project_dir)]
@@ -70,7 +69,9 @@ def run_operation(
             errors.append(str(event.info.msg))
 
     args = [
-        *(["--quiet"] if quiet else []),
+        # dbt's own console output is off: its errors come back in result.exception, and our summary
+        # (or --json) is the only thing on stdout.
+        *(["--log-level", "none"] if quiet else []),
         "run-operation",
         f"tessera_{command}",
         "--args",
@@ -84,6 +85,6 @@ def run_operation(
     detail = (
         str(result.exception) if result.exception else "; ".join(errors) or "no Tessera payload was logged"
     )
-    if "Could not find macro" in detail or ("tessera_" in detail and "not found" in detail):
-        detail = f"{detail.strip()} — {_MISSING_MACRO_HINT}"
+    if "could not find a macro" in detail.lower():
+        detail = f"{detail.strip()}\n  Hint: {_MISSING_MACRO_HINT}"
     raise DbtInvocationError(f"dbt run-operation tessera_{command} failed in {project_dir}: {detail.strip()}")

@@ -17,8 +17,8 @@
   {% if encoded is none %}
     {% do exceptions.raise_compiler_error("tessera_" ~ command ~ ": the collected payload is not serializable to JSON") %}
   {% endif %}
-  {{ log("tessera " ~ command ~ ": collected " ~ payload['models'] | length ~ " model(s) of project "
-         ~ project_name ~ "; delivering with the tessera plugin", info=true) }}
+  {{ log("tessera " ~ command ~ ": collected project " ~ project_name ~ " (" ~ payload['models'] | length
+         ~ " models); sending to Tessera", info=true) }}
   {{ log(tessera.tessera__marker_start() ~ encoded ~ tessera.tessera__marker_end(), info=false) }}
 {% endmacro %}
 
