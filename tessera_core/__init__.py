@@ -17,6 +17,12 @@ from tessera_core.client import TesseraClient as TesseraClient
 from tessera_core.client import ValidationError as ValidationError
 from tessera_core.errors import InvalidSchemaError as InvalidSchemaError
 from tessera_core.errors import TesseraError as TesseraError
+from tessera_core.schema.avro import normalize_avro as normalize_avro
+from tessera_core.schema.dbt import normalize_dbt as normalize_dbt
+from tessera_core.schema.openapi import normalize_openapi as normalize_openapi
+from tessera_core.schema.openapi import openapi_operations as openapi_operations
+from tessera_core.schema.sql_types import compare_sql_types as compare_sql_types
+from tessera_core.schema.sql_types import parse_sql_type as parse_sql_type
 from tessera_core.types import Bump as Bump
 from tessera_core.types import Mode as Mode
 from tessera_core.types import Relation as Relation
@@ -40,4 +46,10 @@ __all__ = [
     "TesseraClient",
     "TesseraError",
     "ValidationError",
+    "compare_sql_types",
+    "normalize_avro",
+    "normalize_dbt",
+    "normalize_openapi",
+    "openapi_operations",
+    "parse_sql_type",
 ]
