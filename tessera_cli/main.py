@@ -12,7 +12,7 @@ from tessera_cli.output import CommandError
 # One module per command group, in the order ``tessera --help`` lists them. Each module
 # defines ``add_parser(subparsers)`` and sets ``func`` on its parsers; handlers return an
 # exit code. Modules must import heavy dependencies lazily, inside their handlers.
-COMMAND_MODULES: tuple[str, ...] = ("compat", "dbt")
+COMMAND_MODULES: tuple[str, ...] = ("compat", "dbt", "server")
 
 
 def build_parser() -> argparse.ArgumentParser:

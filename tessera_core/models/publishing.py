@@ -32,6 +32,12 @@ class PublishItem(RequestModel):
     tags: list[str] | None = None
     guarantees: dict[str, Any] | None = None
     depends_on: list[str] | None = Field(default=None, description="upstream FQNs (lineage)")
+    force_reason: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=5000,
+        description="admin only: publish even if breaking, without acknowledgments (audited)",
+    )
 
 
 class ChangeInfo(ResponseModel):

@@ -1,0 +1,1 @@
+"""Assets, contracts and lineage."""

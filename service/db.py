@@ -1,0 +1,89 @@
+"""Engines, sessions and the request-scoped session dependency (commits on success, rolls back on error).
+
+SQLite: WAL, foreign keys, a busy timeout, and write transactions opened with ``BEGIN IMMEDIATE`` so two
+writers queue instead of failing on a lock upgrade. Read requests use a second engine whose transactions are
+plain ``BEGIN``, so gate reads never wait for writers. PostgreSQL: one pooled engine; publishes take a row
+lock on the asset (``SELECT ... FOR UPDATE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.settings import Settings
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engines(settings: Settings) -> tuple[Engine, Engine]:
+    """(write engine, read engine); the same engine on PostgreSQL."""
+    url = settings.database_url
+    if settings.is_sqlite:
+        return _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
+    engine = create_engine(
+        url, pool_size=settings.pool_size, max_overflow=settings.pool_size * 2, pool_pre_ping=True
+    )
+    return engine, engine
+
+
+class Database:
+    """The engines and session factories of one service instance."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.write_engine, self.read_engine = make_engines(settings)
+        self._writer = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=True)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.write_engine.dialect.name
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A session in one transaction: committed when the block succeeds, rolled back otherwise."""
+        factory = self._writer if write else self._reader
+        with factory() as session:
+            try:
+                yield session
+                if write:
+                    session.commit()
+                # a read-only session just closes: objects stay readable (detached), nothing to commit
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()

@@ -1,0 +1,1 @@
+"""Impact analysis: direct consumers and transitive downstream assets of a proposed schema."""

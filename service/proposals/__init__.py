@@ -1,0 +1,1 @@
+"""Proposals, acknowledgments and gate reads."""

@@ -1,0 +1,139 @@
+"""Queries on proposals and acknowledgments, including the one-query gate read."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
+
+from service.models import Acknowledgment, Asset, Contract, Proposal, Registration, Team
+
+LIVE = ("open", "blocked")
+
+
+class ProposalRepository:
+    """Data access for proposals."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, proposal_id: uuid.UUID) -> Proposal | None:
+        """One proposal."""
+        return self.session.get(Proposal, proposal_id)
+
+    def live(self, asset_id: uuid.UUID) -> Proposal | None:
+        """The open or blocked proposal of an asset (at most one)."""
+        return self.session.scalar(
+            select(Proposal).where(Proposal.asset_id == asset_id, Proposal.status.in_(LIVE))
+        )
+
+    def acks(self, proposal_id: uuid.UUID) -> list[tuple[Acknowledgment, str]]:
+        """Acknowledgments of a proposal with team names."""
+        rows = self.session.execute(
+            select(Acknowledgment, Team.name)
+            .join(Team, Team.id == Acknowledgment.team_id)
+            .where(Acknowledgment.proposal_id == proposal_id)
+            .order_by(Team.name)
+        )
+        return [(a, n) for a, n in rows]
+
+    def ack_of(self, proposal_id: uuid.UUID, team_id: uuid.UUID) -> Acknowledgment | None:
+        """A team's acknowledgment of a proposal."""
+        return self.session.scalar(
+            select(Acknowledgment).where(
+                Acknowledgment.proposal_id == proposal_id, Acknowledgment.team_id == team_id
+            )
+        )
+
+    def latest_with_fingerprint(self, asset_id: uuid.UUID, fingerprint: str) -> Proposal | None:
+        """The newest proposal of an asset for exactly this content."""
+        return self.session.scalar(
+            select(Proposal)
+            .where(Proposal.asset_id == asset_id, Proposal.fingerprint == fingerprint)
+            .order_by(Proposal.created_at.desc())
+            .limit(1)
+        )
+
+    def search(
+        self,
+        *,
+        asset_id: uuid.UUID | None,
+        statuses: Sequence[str] | None,
+        consumer_team_id: uuid.UUID | None,
+        limit: int,
+    ) -> list[tuple[Proposal, str]]:
+        """(proposal, asset fqn), newest first. ``consumer_team_id`` keeps assets the team registered on."""
+        query = (
+            select(Proposal, Asset.fqn)
+            .join(Asset, Asset.id == Proposal.asset_id)
+            .order_by(Proposal.created_at.desc())
+            .limit(limit)
+        )
+        if asset_id is not None:
+            query = query.where(Proposal.asset_id == asset_id)
+        if statuses:
+            query = query.where(Proposal.status.in_(list(statuses)))
+        if consumer_team_id is not None:
+            registered = select(Registration.asset_id).where(Registration.team_id == consumer_team_id)
+            query = query.where(Proposal.asset_id.in_(registered))
+        return [(p, fqn) for p, fqn in self.session.execute(query)]
+
+    def due(self, now: datetime, limit: int = 500) -> list[tuple[uuid.UUID, str]]:
+        """(proposal id, asset fqn) of live proposals past their expiry."""
+        rows = self.session.execute(
+            select(Proposal.id, Asset.fqn)
+            .join(Asset, Asset.id == Proposal.asset_id)
+            .where(Proposal.status.in_(LIVE), Proposal.expires_at <= now)
+            .limit(limit)
+        )
+        return [(row.id, row.fqn) for row in rows]
+
+    def asset_gate_row(self, fqn: str) -> Any:
+        """Asset, active version and live proposal in ONE indexed query (or None for an unknown asset)."""
+        active = aliased(Contract)
+        live = aliased(Proposal)
+        query = (
+            select(
+                Asset.id,
+                Asset.fqn,
+                active.version.label("active_version"),
+                live.id.label("proposal_id"),
+                live.status,
+                live.base_version,
+                live.target_version,
+                live.created_at,
+                live.expires_at,
+                live.awaiting,
+                live.blocking,
+            )
+            .outerjoin(active, and_(active.asset_id == Asset.id, active.status == "active"))
+            .outerjoin(live, and_(live.asset_id == Asset.id, live.status.in_(LIVE)))
+            .where(Asset.fqn == fqn)
+        )
+        return self.session.execute(query).first()
+
+    def proposal_gate_row(self, proposal_id: uuid.UUID) -> Any:
+        """Proposal status, asset and versions in ONE query."""
+        active = aliased(Contract)
+        published = aliased(Contract)
+        query = (
+            select(
+                Proposal.id,
+                Proposal.status,
+                Proposal.awaiting,
+                Proposal.blocking,
+                Proposal.expires_at,
+                Asset.fqn,
+                active.version.label("active_version"),
+                published.version.label("published_version"),
+            )
+            .join(Asset, Asset.id == Proposal.asset_id)
+            .outerjoin(active, and_(active.asset_id == Asset.id, active.status == "active"))
+            .outerjoin(published, published.id == Proposal.published_contract_id)
+            .where(Proposal.id == proposal_id)
+        )
+        return self.session.execute(query).first()

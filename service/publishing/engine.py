@@ -1,0 +1,87 @@
+"""The only door to the compatibility engine (tessera_core); the service never judges schemas itself.
+
+The engine is imported on first use (it is the heaviest part of tessera_core).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from service.errors import Unprocessable
+from tessera_core import InvalidSchemaError, Mode
+from tessera_core.types import Bump, SchemaFormat, Severity
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The engine's judgement of a new schema against an asset's history, in wire-ready form."""
+
+    breaking: bool
+    changes: list[dict[str, Any]]
+    bump: Bump
+
+    @property
+    def breaking_changes(self) -> list[dict[str, Any]]:
+        """The changes that violate the asset's mode."""
+        return [c for c in self.changes if c["severity"] == Severity.BREAKING]
+
+
+def canonicalize(document: Any, format: SchemaFormat | str) -> dict[str, Any]:
+    """Normalize a source document to canonical JSON Schema; 422 with the engine's message when it cannot."""
+    from tessera_core import normalize
+
+    try:
+        return normalize(document, format)
+    except InvalidSchemaError as exc:
+        raise Unprocessable(
+            f"invalid {format} schema: {exc}", code="invalid_schema", format=str(format)
+        ) from exc
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise Unprocessable(
+            f"invalid {format} schema: {type(exc).__name__}: {exc}", code="invalid_schema", format=str(format)
+        ) from exc
+
+
+def fingerprint(schema: dict[str, Any], guarantees: dict[str, Any] | None) -> str:
+    """Identity of a contract's content: the canonical schema plus its guarantees."""
+    blob = json.dumps(
+        {"schema": schema, "guarantees": guarantees or {}}, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def judge(mode: str, history: Sequence[dict[str, Any]], new: dict[str, Any]) -> Verdict:
+    """Judge ``new`` against the asset's history (oldest..newest) under the asset's ``mode``."""
+    from tessera_core import check_compatibility, check_transitive_compatibility
+
+    policy = Mode(mode)
+    try:
+        if policy.transitive:
+            report = check_transitive_compatibility(list(history), new, policy)
+        else:
+            report = check_compatibility(history[-1], new, policy)
+    except InvalidSchemaError as exc:
+        raise Unprocessable(f"cannot compare schemas: {exc}", code="invalid_schema") from exc
+    changes = [
+        {
+            "rule": c.rule,
+            "path": c.path,
+            "severity": str(c.severity),
+            "message": c.message,
+            "relation": str(c.relation) if c.relation is not None else None,
+            "field": c.field,
+        }
+        for c in report.changes
+    ]
+    return Verdict(breaking=not report.compatible, changes=changes, bump=Bump(report.suggested_bump))
+
+
+def next_version(current: str | None, bump: Bump) -> str:
+    """The version after ``current`` for ``bump`` (``1.0.0`` first)."""
+    from tessera_core.versioning import next_version as _next_version
+
+    return _next_version(current, bump)

@@ -1,0 +1,1 @@
+"""Consumer registrations (on assets, idempotent upsert)."""

@@ -1,0 +1,65 @@
+"""Queries on registrations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models import Asset, Registration, Team
+from service.proposals.consumers import Consumer
+
+
+class RegistrationRepository:
+    """Data access for registrations."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, asset_id: uuid.UUID, team_id: uuid.UUID, consumer_ref: str) -> Registration | None:
+        """The registration with this idempotency key."""
+        return self.session.scalar(
+            select(Registration).where(
+                Registration.asset_id == asset_id,
+                Registration.team_id == team_id,
+                Registration.consumer_ref == consumer_ref,
+            )
+        )
+
+    def consumers(self, asset_id: uuid.UUID) -> list[Consumer]:
+        """Every registration on an asset, with team names."""
+        rows = self.session.execute(
+            select(Registration, Team.name)
+            .join(Team, Team.id == Registration.team_id)
+            .where(Registration.asset_id == asset_id)
+            .order_by(Team.name, Registration.consumer_ref)
+        )
+        return [
+            Consumer(
+                team_id=reg.team_id,
+                team_name=name,
+                consumer_ref=reg.consumer_ref,
+                columns=tuple(reg.columns) if reg.columns is not None else None,
+                pinned_major=reg.pinned_major,
+            )
+            for reg, name in rows
+        ]
+
+    def listing(
+        self, asset_id: uuid.UUID | None, team_id: uuid.UUID | None, limit: int = 10_000
+    ) -> Sequence[tuple[Registration, str, str]]:
+        """(registration, asset fqn, team name), filtered."""
+        query = (
+            select(Registration, Asset.fqn, Team.name)
+            .join(Asset, Asset.id == Registration.asset_id)
+            .join(Team, Team.id == Registration.team_id)
+            .order_by(Asset.fqn, Team.name, Registration.consumer_ref)
+            .limit(limit)
+        )
+        if asset_id is not None:
+            query = query.where(Registration.asset_id == asset_id)
+        if team_id is not None:
+            query = query.where(Registration.team_id == team_id)
+        return [(r, fqn, name) for r, fqn, name in self.session.execute(query)]
