@@ -20,9 +20,10 @@ by name), so nothing is ever guessed.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from tessera_core.errors import InvalidSchemaError
@@ -42,19 +43,24 @@ def _fail(model: str, message: str, pointer: str) -> InvalidSchemaError:
     return InvalidSchemaError(f"dbt model {model!r}: {message}", pointer=pointer)
 
 
-@dataclass(slots=True)
 class _Column:
-    """What a column declares, gathered from its type, constraints and tests."""
+    """What a column declares, gathered from its type, constraints and tests.
 
-    name: str
-    data_type: str | None
-    description: str | None = None
-    not_null: bool = False
-    primary_key: bool = False
-    unique: bool = False
-    checks: list[str] = field(default_factory=list)
-    relationships: list[dict[str, Any]] = field(default_factory=list)
+    A plain class with class-level defaults: wide models create one per column, and only the
+    attributes a column actually declares are set on it.
+    """
+
+    not_null = False
+    primary_key = False
+    unique = False
+    checks: list[str] | None = None
+    relationships: list[dict[str, Any]] | None = None
     accepted_values: list[Any] | None = None
+
+    def __init__(self, name: str, data_type: str | None, description: str | None) -> None:
+        self.name = name
+        self.data_type = data_type
+        self.description = description
 
 
 # --------------------------------------------------------------------------------------------------
@@ -97,40 +103,31 @@ def _adapter_of(document: Mapping[str, Any], model_doc: Mapping[str, Any], adapt
 # --------------------------------------------------------------------------------------------------
 
 
-def _iter_columns(model: str, raw: Any, pointer: str) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+def _iter_columns(model: str, raw: Any, pointer: str) -> Iterator[tuple[str, Mapping[str, Any], str | int]]:
+    """(name, column, pointer token) per column; pointers are formatted only on error."""
     if raw is None:
         return
     if isinstance(raw, Mapping):
         for key, value in raw.items():
-            ptr = f"{pointer}/{_escape(str(key))}"
             if value is None:
                 value = {}
             if not isinstance(value, Mapping):
-                raise _fail(model, f"column {key!r} must be a mapping", ptr)
-            yield str(value.get("name", key)), value, ptr
+                raise _fail(model, f"column {key!r} must be a mapping", f"{pointer}/{_escape(str(key))}")
+            yield str(value.get("name", key)), value, _escape(str(key))
         return
     if not isinstance(raw, list):
         raise _fail(model, "'columns' must be a list or a mapping", pointer)
     for i, value in enumerate(raw):
-        ptr = f"{pointer}/{i}"
         if not isinstance(value, Mapping):
-            raise _fail(model, f"column #{i} must be a mapping", ptr)
+            raise _fail(model, f"column #{i} must be a mapping", f"{pointer}/{i}")
         name = value.get("name")
         if not isinstance(name, str) or not name:
-            raise _fail(model, f"column #{i} has no name", ptr)
-        yield name, value, ptr
+            raise _fail(model, f"column #{i} has no name", f"{pointer}/{i}")
+        yield name, value, i
 
 
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def _as_list(model: str, column: str, value: Any, what: str, pointer: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _fail(model, f"column {column!r}: {what} must be a list", pointer)
-    return value
 
 
 def _relationship_target(raw: Any) -> Any:
@@ -157,10 +154,15 @@ def _foreign_key(constraint: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _apply_constraint(model: str, col: _Column, constraint: Any, pointer: str) -> None:
-    if not isinstance(constraint, Mapping) or not isinstance(constraint.get("type"), str):
-        raise _fail(model, f"column {col.name!r}: a constraint must be a mapping with a 'type'", pointer)
-    kind = constraint["type"].lower()
+def _apply_constraint(model: str, col: _Column, constraint: Any, column_pointer: str, index: int) -> None:
+    kind = constraint.get("type") if isinstance(constraint, Mapping) else None
+    if not isinstance(kind, str):
+        raise _fail(
+            model,
+            f"column {col.name!r}: a constraint must be a mapping with a 'type'",
+            f"{column_pointer}/constraints/{index}",
+        )
+    kind = kind.lower()
     if kind == "not_null":
         col.not_null = True
     elif kind == "primary_key":
@@ -170,12 +172,16 @@ def _apply_constraint(model: str, col: _Column, constraint: Any, pointer: str) -
     elif kind == "check":
         expression = constraint.get("expression")
         if not isinstance(expression, str):
-            raise _fail(model, f"column {col.name!r}: a check constraint needs an 'expression'", pointer)
-        col.checks.append(expression.strip())
+            raise _fail(
+                model,
+                f"column {col.name!r}: a check constraint needs an 'expression'",
+                f"{column_pointer}/constraints/{index}",
+            )
+        col.checks = [*(col.checks or ()), expression.strip()]
     elif kind == "foreign_key":
         fk = _foreign_key(constraint)
         if fk is not None:
-            col.relationships.append(fk)
+            col.relationships = [*(col.relationships or ()), fk]
     # custom constraints carry no guarantee Tessera can compare
 
 
@@ -209,7 +215,8 @@ def _conditional(args: Mapping[str, Any]) -> bool:
     return args.get("where") is not None or (isinstance(config, Mapping) and config.get("where") is not None)
 
 
-def _apply_test(model: str, col: _Column, test: Any, pointer: str) -> None:
+def _apply_test(model: str, col: _Column, test: Any, tests_pointer: str, index: int) -> None:
+    pointer = f"{tests_pointer}/{index}"
     name, args = _test_name_and_args(model, col.name, test, pointer)
     if _conditional(args):
         return
@@ -229,24 +236,41 @@ def _apply_test(model: str, col: _Column, test: Any, pointer: str) -> None:
     elif name == "relationships":
         to = args.get("to")
         if to is not None:
-            col.relationships.append({"to": _relationship_target(to), "field": args.get("field")})
+            rel = {"to": _relationship_target(to), "field": args.get("field")}
+            col.relationships = [*(col.relationships or ()), rel]
 
 
-def _read_column(model: str, name: str, raw: Mapping[str, Any], pointer: str) -> _Column:
+def _read_column(
+    model: str, name: str, raw: Mapping[str, Any], columns_pointer: str, token: str | int
+) -> _Column:
+    # runs once per column of very wide models: the pointer is only formatted when needed
     data_type = raw.get("data_type")
-    if data_type is not None and not isinstance(data_type, str):
-        raise _fail(model, f"column {name!r}: data_type must be a string", f"{pointer}/data_type")
-    if isinstance(data_type, str) and not data_type.strip():
+    pointer = ""
+    if data_type is not None and (not isinstance(data_type, str) or not data_type.strip()):
+        if not isinstance(data_type, str):
+            raise _fail(
+                model, f"column {name!r}: data_type must be a string", f"{columns_pointer}/{token}/data_type"
+            )
         data_type = None
     description = raw.get("description")
     col = _Column(name, data_type, description if isinstance(description, str) and description else None)
-    constraints = _as_list(model, name, raw.get("constraints"), "constraints", f"{pointer}/constraints")
-    for i, constraint in enumerate(constraints):
-        _apply_constraint(model, col, constraint, f"{pointer}/constraints/{i}")
-    for key in ("tests", "data_tests"):
-        tests = _as_list(model, name, raw.get(key), key, f"{pointer}/{key}")
-        for i, test in enumerate(tests):
-            _apply_test(model, col, test, f"{pointer}/{key}/{i}")
+    constraints = raw.get("constraints")
+    tests, data_tests = raw.get("tests"), raw.get("data_tests")
+    if not (constraints or tests or data_tests):
+        return col
+    pointer = f"{columns_pointer}/{token}"
+    if constraints:
+        if not isinstance(constraints, list):
+            raise _fail(model, f"column {name!r}: constraints must be a list", f"{pointer}/constraints")
+        for i, constraint in enumerate(constraints):
+            _apply_constraint(model, col, constraint, pointer, i)
+    for key, listed in (("tests", tests), ("data_tests", data_tests)):
+        if not listed:
+            continue
+        if not isinstance(listed, list):
+            raise _fail(model, f"column {name!r}: {key} must be a list", f"{pointer}/{key}")
+        for i, test in enumerate(listed):
+            _apply_test(model, col, test, f"{pointer}/{key}", i)
     return col
 
 
@@ -294,7 +318,7 @@ def _apply_model_constraints(
         elif kind == "foreign_key":
             fk = _foreign_key(constraint)
             if fk is not None and len(targets) == 1:
-                targets[0].relationships.append(fk)
+                targets[0].relationships = [*(targets[0].relationships or ()), fk]
             elif fk is not None:
                 root.setdefault("x-foreign-keys", []).append({"columns": list(names), **fk})
 
@@ -322,22 +346,30 @@ def _coerce(value: Any, json_type: Any) -> Any:
     return value
 
 
-def _column_schema(col: _Column, adapter: str | None) -> dict[str, Any]:
-    if col.data_type is None:
-        schema: dict[str, Any] = {}
-    else:
-        canonical = parse_sql_type(col.data_type, adapter) if adapter else opaque_sql_type(col.data_type)
-        schema = json_schema_for_sql_type(canonical)
-    nullable = not (col.not_null or col.primary_key)
-    json_type = schema.get("type")
-    if json_type is None:
-        if not nullable:
-            schema["type"] = list(_ANY_NON_NULL)
-    elif nullable:
+@lru_cache(maxsize=4096)
+def _typed_template(
+    data_type: str | None, adapter: str | None, nullable: bool
+) -> tuple[dict[str, Any], bool]:
+    """The type part of a column schema, and whether it holds nested dicts (copied per use)."""
+    if data_type is None:
+        return ({} if nullable else {"type": list(_ANY_NON_NULL)}), False
+    canonical = parse_sql_type(data_type, adapter) if adapter else opaque_sql_type(data_type)
+    schema = json_schema_for_sql_type(canonical)
+    if nullable:
+        json_type = schema["type"]
         types = [json_type] if isinstance(json_type, str) else list(json_type)
         schema["type"] = sorted({*types, "null"})
+    return schema, any(isinstance(v, dict) for v in schema.values())
+
+
+def _column_schema(col: _Column, adapter: str | None) -> dict[str, Any]:
+    nullable = not (col.not_null or col.primary_key)
+    template, nested = _typed_template(col.data_type, adapter, nullable)
+    schema = copy.deepcopy(template) if nested else dict(template)
+    if not nested and isinstance(schema.get("type"), list):
+        schema["type"] = list(schema["type"])
     if col.accepted_values is not None:
-        values = [_coerce(v, json_type) for v in col.accepted_values]
+        values = [_coerce(v, schema.get("type")) for v in col.accepted_values]
         if nullable and None not in values:
             values.append(None)
         schema["enum"] = values
@@ -377,10 +409,11 @@ def normalize_dbt(
     adapter_name = _adapter_of(document, model_doc, adapter)
 
     columns: dict[str, _Column] = {}
-    for col_name, raw, ptr in _iter_columns(model_name, model_doc.get("columns"), f"{pointer}/columns"):
+    columns_pointer = f"{pointer}/columns"
+    for col_name, raw, token in _iter_columns(model_name, model_doc.get("columns"), columns_pointer):
         if col_name in columns:
-            raise _fail(model_name, f"column {col_name!r} is declared twice", ptr)
-        columns[col_name] = _read_column(model_name, col_name, raw, ptr)
+            raise _fail(model_name, f"column {col_name!r} is declared twice", f"{columns_pointer}/{token}")
+        columns[col_name] = _read_column(model_name, col_name, raw, columns_pointer, token)
 
     root: dict[str, Any] = {"$schema": _SCHEMA_URI, "type": "object"}
     if isinstance(name, str):
