@@ -44,6 +44,17 @@ TRANSITIONS: dict[tuple[ProposalStatus, Event], ProposalStatus] = {
     **{(s, Event.FORCE): ProposalStatus.FORCED for s in (_OPEN, _BLOCKED)},
 }
 
+AUDIT_ACTION: dict[Event, str] = {
+    Event.BLOCK: "proposal.blocked",
+    Event.UNBLOCK: "proposal.unblocked",
+    Event.APPROVE: "proposal.published",
+    Event.SUPERSEDE: "proposal.superseded",
+    Event.WITHDRAW: "proposal.withdrawn",
+    Event.EXPIRE: "proposal.expired",
+    Event.FORCE: "proposal.forced",
+}
+"""The audit action (and outbox event type) of each event."""
+
 
 def transition(current: ProposalStatus | str, event: Event) -> ProposalStatus:
     """The status after ``event``; 409 when the proposal cannot take it (e.g. it is already final)."""

@@ -18,7 +18,7 @@ from service.context import Ctx
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Acknowledgment, Asset, Contract, Proposal
 from service.proposals.consumers import Affected, affected_consumers, major_of
-from service.proposals.machine import Event, transition
+from service.proposals.machine import AUDIT_ACTION, Event, transition
 from service.proposals.repository import ProposalRepository
 from service.publishing.contracts import activate
 from service.publishing.engine import Verdict, judge, next_version
@@ -55,7 +55,7 @@ def set_status(ctx: Ctx, asset: Asset, proposal: Proposal, event: Event, **paylo
     record(
         ctx.session,
         ctx.actor,
-        f"proposal.{proposal.status}",
+        AUDIT_ACTION[event],
         "proposal",
         proposal.id,
         asset=asset,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:22:04.813447
+Create Date: 2026-11-22 00:27:50.584141
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.create_index("ix_audit_events_asset", ["asset_id", "id"], unique=False)
+        batch_op.create_index("ix_audit_events_fqn", ["fqn", "id"], unique=False)
 
     op.create_table(
         "outbox_events",
@@ -296,7 +296,7 @@ def downgrade() -> None:
 
     op.drop_table("outbox_events")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_events_asset")
+        batch_op.drop_index("ix_audit_events_fqn")
 
     op.drop_table("audit_events")
     # ### end Alembic commands ###
