@@ -110,6 +110,14 @@ def _item(value: BaseModel | Mapping[str, Any], model: type[M]) -> M:
         raise _local_error(exc) from exc
 
 
+def make(model: type[M], **fields: Any) -> M:
+    """Build a request model; bad arguments raise the client's ValidationError (nothing is sent)."""
+    try:
+        return model(**fields)
+    except pydantic.ValidationError as exc:
+        raise _local_error(exc) from exc
+
+
 def _local_error(exc: pydantic.ValidationError) -> ValidationError:
     problems = "; ".join(
         f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()
@@ -200,7 +208,7 @@ class BaseTesseraClient:
         return Call("GET", "/health/ready", _model(Health))
 
     def _create_team_call(self, name: str) -> Call[Team]:
-        return Call("POST", f"{API}/teams", _model(Team), json=_body(TeamCreate(name=name)))
+        return Call("POST", f"{API}/teams", _model(Team), json=_body(make(TeamCreate, name=name)))
 
     def _list_teams_call(self) -> Call[list[Team]]:
         return Call("GET", f"{API}/teams", _models(Team))
@@ -212,7 +220,7 @@ class BaseTesseraClient:
         name: str | None,
         expires_at: datetime | None,
     ) -> Call[KeyCreated]:
-        body = KeyCreate(team=team, scopes=[Scope(s) for s in scopes], name=name, expires_at=expires_at)
+        body = make(KeyCreate, team=team, scopes=list(scopes), name=name, expires_at=expires_at)
         return Call("POST", f"{API}/keys", _model(KeyCreated), json=_body(body))
 
     def _list_keys_call(self, team: str | None) -> Call[list[ApiKey]]:
@@ -244,7 +252,7 @@ class BaseTesseraClient:
     def _bulk_publish_call(
         self, items: Sequence[PublishItemLike], dry_run: bool, idempotency_key: str | None
     ) -> Call[BulkPublishResult]:
-        body = BulkPublishRequest(items=[_item(i, PublishItem) for i in items], dry_run=dry_run)
+        body = make(BulkPublishRequest, items=[_item(i, PublishItem) for i in items], dry_run=dry_run)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         return Call(
             "POST", f"{API}/publish/bulk", _model(BulkPublishResult), json=_body(body), headers=headers
@@ -254,7 +262,7 @@ class BaseTesseraClient:
         return Call("POST", f"{API}/registrations", _model(Registration), json=_body(item))
 
     def _bulk_register_call(self, items: Sequence[RegistrationLike]) -> Call[list[Registration]]:
-        body = BulkRegisterRequest(items=[_item(i, RegistrationIn) for i in items])
+        body = make(BulkRegisterRequest, items=[_item(i, RegistrationIn) for i in items])
         return Call("POST", f"{API}/registrations/bulk", _models(Registration), json=_body(body))
 
     def _unregister_call(self, fqn: str, team: str | None, consumer_ref: str) -> Call[None]:
@@ -287,9 +295,7 @@ class BaseTesseraClient:
         note: str | None,
         migration_deadline: datetime | None,
     ) -> Call[Proposal]:
-        body = AcknowledgeRequest(
-            decision=Decision(decision), note=note, migration_deadline=migration_deadline
-        )
+        body = make(AcknowledgeRequest, decision=decision, note=note, migration_deadline=migration_deadline)
         path = f"{API}/proposals/{proposal_id}/acknowledge"
         return Call("POST", path, _model(Proposal), json=_body(body))
 
@@ -297,13 +303,13 @@ class BaseTesseraClient:
         return Call("POST", f"{API}/proposals/{proposal_id}/withdraw", _model(Proposal))
 
     def _force_call(self, proposal_id: uuid.UUID | str, reason: str) -> Call[Proposal]:
-        body = _body(ForceRequest(reason=reason))
+        body = _body(make(ForceRequest, reason=reason))
         return Call("POST", f"{API}/proposals/{proposal_id}/force", _model(Proposal), json=body)
 
     def _impact_call(
         self, fqn: str, schema: Mapping[str, Any], format: SchemaFormat | str
     ) -> Call[ImpactResult]:
-        body = ImpactRequest(fqn=fqn, schema=dict(schema), format=SchemaFormat(format))
+        body = make(ImpactRequest, fqn=fqn, schema=dict(schema), format=format)
         return Call("POST", f"{API}/impact", _model(ImpactResult), json=_body(body))
 
     def _audit_call(self, asset: str | None, limit: int) -> Call[list[AuditEvent]]:

@@ -17,6 +17,7 @@ from tessera_core.client._base import (
     PublishItemLike,
     RegistrationLike,
     build_publish_item,
+    make,
 )
 from tessera_core.models import (
     ApiKey,
@@ -149,9 +150,10 @@ class TesseraClient(BaseTesseraClient):
         return self._send(
             self._set_asset_call(
                 fqn,
-                AssetSet(
+                make(
+                    AssetSet,
                     owner_team=owner,
-                    mode=Mode(mode) if mode is not None else None,
+                    mode=mode,
                     kind=kind,
                     description=description,
                     metadata=dict(metadata) if metadata is not None else None,
@@ -242,11 +244,12 @@ class TesseraClient(BaseTesseraClient):
         """Register (idempotently) that ``team`` (default: the caller's) consumes ``fqn``."""
         return self._send(
             self._register_call(
-                RegistrationIn(
+                make(
+                    RegistrationIn,
                     fqn=fqn,
                     team=team,
                     consumer_ref=consumer_ref,
-                    source=RegistrationSource(source),
+                    source=source,
                     columns=list(columns) if columns is not None else None,
                     pinned_major=pinned_major,
                 )

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from tessera_core import ConflictError, PermissionDeniedError
+from tessera_core.client import build_publish_item
 from tests.service.schemas import V1, V1_ADD, V1_DROP_EMAIL, V1_DROP_NAME, table
 
 
@@ -135,7 +136,7 @@ def test_answers_reset_where_the_changes_differ_after_the_base_moved(world) -> N
 
 
 def test_same_schema_again_returns_the_open_proposal(world) -> None:
-    producer, alice, bob, fqn = world
+    producer, _alice, _bob, fqn = world
     first = producer.client.publish(fqn, V1_DROP_EMAIL)
     again = producer.client.publish(fqn, V1_DROP_EMAIL)
     assert again.outcome == "proposed"
@@ -172,7 +173,7 @@ def test_revision_resets_answers_when_the_changes_differ(world) -> None:
 
 
 def test_withdraw(world) -> None:
-    producer, alice, bob, fqn = world
+    producer, alice, _bob, fqn = world
     proposal = producer.client.publish(fqn, V1_DROP_EMAIL).proposal_id
     with pytest.raises(PermissionDeniedError, match="only its owner team or an admin"):
         alice.client.withdraw(proposal)
@@ -203,10 +204,7 @@ def test_admin_force_with_reason(world, admin_client) -> None:
 
 
 def test_admin_publish_with_force_reason(world, admin_client) -> None:
-    producer, alice, bob, fqn = world
-    result = admin_client.publish(fqn, V1_DROP_EMAIL) if False else None  # noqa: F841 - admin is not the owner
-    from tessera_core.client._base import build_publish_item
-
+    producer, _alice, _bob, fqn = world
     item = build_publish_item(fqn, V1_DROP_EMAIL).model_copy(
         update={"force_reason": "hotfix approved by CAB"}
     )
@@ -220,7 +218,7 @@ def test_admin_publish_with_force_reason(world, admin_client) -> None:
 
 
 def test_only_affected_teams_can_acknowledge(world, make_team) -> None:
-    producer, alice, bob, fqn = world
+    producer, _alice, _bob, fqn = world
     proposal = producer.client.publish(fqn, V1_DROP_EMAIL).proposal_id
     stranger = make_team("stranger")
     with pytest.raises(ConflictError, match="not an affected consumer"):
@@ -248,7 +246,7 @@ def test_pinned_major_consumers_are_not_asked(make_team, unique) -> None:
 
 
 def test_two_proposals_racing(world) -> None:
-    producer, alice, bob, fqn = world
+    producer, _alice, _bob, fqn = world
     results = []
     barrier = threading.Barrier(2)
 
@@ -290,7 +288,7 @@ def test_racing_last_acknowledgments_publish_exactly_once(world) -> None:
 
 
 def test_mode_change_to_none_releases_an_open_proposal_and_is_audited(world, admin_client) -> None:
-    producer, alice, bob, fqn = world
+    producer, alice, _bob, fqn = world
     proposal = producer.client.publish(fqn, V1_DROP_EMAIL).proposal_id
     with pytest.raises(PermissionDeniedError):
         alice.client.set_asset(fqn, mode="none")
@@ -320,4 +318,5 @@ def test_expiry_is_real(make_team, unique, tessera_server, admin_client) -> None
         consumer.client.acknowledge(proposal.proposal_id, "approved")
     # publishing the same schema again opens a new proposal
     again = producer.client.publish(fqn, V1_DROP_EMAIL)
-    assert again.outcome == "proposed" and again.proposal_id != proposal.proposal_id
+    assert again.outcome == "proposed"
+    assert again.proposal_id != proposal.proposal_id
