@@ -12,7 +12,16 @@ from tessera_cli.output import CommandError
 # One module per command group, in the order ``tessera --help`` lists them. Each module
 # defines ``add_parser(subparsers)`` and sets ``func`` on its parsers; handlers return an
 # exit code. Modules must import heavy dependencies lazily, inside their handlers.
-COMMAND_MODULES: tuple[str, ...] = ("compat", "dbt", "server")
+COMMAND_MODULES: tuple[str, ...] = (
+    "compat",
+    "dbt",
+    "server",
+    "teams",
+    "assets",
+    "publishing",
+    "proposals",
+    "audit",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
