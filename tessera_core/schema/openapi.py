@@ -23,8 +23,8 @@ into ``$defs``), 3.0 ``nullable`` and boolean ``exclusiveMinimum``/``exclusiveMa
 2020-12 forms, 3.1 type lists pass through, ``readOnly`` properties are dropped from requests and
 ``writeOnly`` ones from responses, ``x-extensible-enum`` is an enum for requests (removing a value
 breaks clients that send it) and no constraint for responses (clients must accept new values).
-An object schema that does not say whether it allows additional properties is read as a tolerant
-reader (oasdiff's reading of OpenAPI: a new optional request property is not breaking).
+Object schemas keep the content model they state (open unless they close it), judged strictly:
+under an open request object a new typed property could reject what old clients already sent.
 Vendor extensions (``x-*``), ``example``, ``discriminator``, ``xml`` and ``externalDocs`` are dropped.
 """
 
@@ -199,8 +199,6 @@ class _Converter:
         self._openapi_30_forms(node, out)
         self._extensible_enum(node, out, direction)
         self._read_write_only(node, out, direction)
-        if self._implicitly_open(out):
-            out["x-tessera-tolerant"] = True
         return out
 
     def _openapi_30_forms(self, node: Mapping[str, Any], out: dict[str, Any]) -> None:
@@ -245,15 +243,6 @@ class _Converter:
             target, _ = self.deref(prop, pointer)
             return isinstance(target, Mapping) and target.get(flag) is True
         return False
-
-    @staticmethod
-    def _implicitly_open(out: Mapping[str, Any]) -> bool:
-        types = out.get("type")
-        is_object = (
-            "properties" in out or types == "object" or (isinstance(types, list) and "object" in types)
-        )
-        closers = ("additionalProperties", "unevaluatedProperties", "patternProperties")
-        return is_object and not any(k in out for k in closers)
 
     # -- operations --------------------------------------------------------------------------------
 
