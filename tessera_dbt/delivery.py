@@ -151,16 +151,36 @@ def _publish_outcome(model: ModelRecord, result: PublishResult, dry_run: bool) -
     return outcome
 
 
+class Connection:
+    """The client, created from the environment only when there is something to send (so a gate over
+    models Tessera does not manage needs no TESSERA_URL)."""
+
+    def __init__(self, client: TesseraClient | None = None) -> None:
+        self._client = client
+        self._owned = client is None
+
+    def get(self) -> TesseraClient:
+        """The client (created on first use)."""
+        if self._client is None:
+            self._client = client_from_env()
+        return self._client
+
+    def close(self) -> None:
+        """Close the client if this connection created it."""
+        if self._owned and self._client is not None:
+            self._client.close()
+
+
 def _send_publish(
-    client: TesseraClient, plan: PublishPlan, dry_run: bool
+    client: Connection, plan: PublishPlan, dry_run: bool
 ) -> list[tuple[ModelRecord, PublishResult]]:
     if not plan.items:
         return []
-    answer = client.bulk_publish(plan.items, dry_run=dry_run)
+    answer = client.get().bulk_publish(plan.items, dry_run=dry_run)
     return list(zip(plan.models, answer.results, strict=True))
 
 
-def _publish(payload: ProjectPayload, client: TesseraClient) -> Report:
+def _publish(payload: ProjectPayload, client: Connection) -> Report:
     dry_run = bool(payload.option("dry_run", False))
     plan = build_publish_plan(payload)
     mode = "dry run of " if dry_run else ""
@@ -210,7 +230,7 @@ def _check_outcome(model: ModelRecord, result: PublishResult) -> Outcome:
     return outcome
 
 
-def _check(payload: ProjectPayload, client: TesseraClient) -> Report:
+def _check(payload: ProjectPayload, client: Connection) -> Report:
     plan = build_publish_plan(payload)
     what = "gate" if payload.command == "gate" else "check"
     report = _plan_report(
@@ -228,7 +248,7 @@ def _check(payload: ProjectPayload, client: TesseraClient) -> Report:
     return report
 
 
-def _register(payload: ProjectPayload, client: TesseraClient) -> Report:
+def _register(payload: ProjectPayload, client: Connection) -> Report:
     plan = build_register_plan(payload)
     report = Report(
         "register",
@@ -236,7 +256,7 @@ def _register(payload: ProjectPayload, client: TesseraClient) -> Report:
         header=f"Tessera register of dbt project {payload.project}: {len(plan.items)} registration(s)",
     )
     report.errors = [str(p) for p in plan.problems if p.error]
-    registrations = client.bulk_register(plan.items) if plan.items else []
+    registrations = client.get().bulk_register(plan.items) if plan.items else []
     for registration in registrations:
         columns = f"columns {', '.join(registration.columns)}" if registration.columns else "all columns"
         report.outcomes.append(
@@ -253,7 +273,7 @@ def _register(payload: ProjectPayload, client: TesseraClient) -> Report:
     return report
 
 
-HANDLERS: dict[str, Callable[[ProjectPayload, TesseraClient], Report]] = {
+HANDLERS: dict[str, Callable[[ProjectPayload, Connection], Report]] = {
     "publish": _publish,
     "check": _check,
     "gate": _check,
@@ -280,13 +300,11 @@ def deliver(raw_payload: Mapping[str, Any], client: TesseraClient | None = None)
     command = str(raw_payload.get("command", "?"))
     try:
         payload = parse_payload(raw_payload)
-        own_client = client is None
-        active = client_from_env() if client is None else client
+        connection = Connection(client)
         try:
-            return HANDLERS[payload.command](payload, active)
+            return HANDLERS[payload.command](payload, connection)
         finally:
-            if own_client:
-                active.close()
+            connection.close()
     except (TesseraDbtError, TesseraError, ValueError) as exc:
         verb = "tessera_gate" if command == "gate" else f"tessera_{command}"
         message = explain_error(exc) if isinstance(exc, TesseraError) else str(exc)

@@ -7,6 +7,7 @@ tests that edit a project get their own copy (and so their own FQNs).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,30 @@ def no_service_env_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
     """TESSERA_URL / TESSERA_API_KEY unset."""
     monkeypatch.delenv("TESSERA_URL", raising=False)
     monkeypatch.delenv("TESSERA_API_KEY", raising=False)
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(name="tessera_cli")
+def tessera_cli_fixture(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """The real ``tessera`` CLI, in-process (a subprocess could not open the DuckDB file this process holds)."""
+    from tessera_cli.main import main
+
+    def run(*args: str, env: dict[str, str] | None = None) -> CliResult:
+        for name in ("TESSERA_URL", "TESSERA_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run

@@ -19,6 +19,9 @@ PROJECTS_DIR = REPO / "tests" / "fixtures" / "dbt_projects"
 PRODUCER = PROJECTS_DIR / "producer"
 CONSUMER = PROJECTS_DIR / "consumer"
 
+DEFAULT_TEAMS = {"__SALES__": "sales", "__FINANCE__": "finance", "__ANALYTICS__": "analytics"}
+"""Team names written into the fixture projects unless a test passes its own (unique) teams."""
+
 PROFILES = """\
 tessera_test:
   target: dev
@@ -54,7 +57,7 @@ class DbtProject:
         self.database = f"db_{uuid.uuid4().hex[:10]}"
         self.dir = root / source.name
         shutil.copytree(source, self.dir, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"))
-        tokens = {"__DB__": self.database, **(replacements or {})}
+        tokens = {"__DB__": self.database, **DEFAULT_TEAMS, **(replacements or {})}
         for path in self.dir.rglob("*"):
             if path.suffix in {".yml", ".sql"}:
                 text = path.read_text()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.dbt.conftest import CliResult
 from tests.dbt.dbt_project import DbtProject
 
 
@@ -17,33 +17,6 @@ def _closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
-
-
-@dataclass
-class CliResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture(name="tessera_cli")
-def tessera_cli_fixture(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., CliResult]:
-    """The real ``tessera`` CLI, in-process (a subprocess could not open the DuckDB file this process holds)."""
-    from tessera_cli.main import main
-
-    def run(*args: str, env: dict[str, str] | None = None) -> CliResult:
-        for name in ("TESSERA_URL", "TESSERA_API_KEY"):
-            monkeypatch.delenv(name, raising=False)
-        for name, value in (env or {}).items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return CliResult(code, out, err)
-
-    return run
 
 
 @pytest.fixture(name="down_url")
