@@ -34,7 +34,7 @@ class AssetFields(Protocol):
 def _owner(ctx: Ctx, owner_name: str | None, fqn: str) -> Any:
     assert ctx.actor is not None
     name = owner_name or ctx.actor.team_name
-    team = require_team(ctx.session, name, what="owner team")
+    team = ctx.team(name, what="owner team")
     if team.id != ctx.actor.team_id and not ctx.actor.is_admin:
         raise Forbidden(
             f"team '{ctx.actor.team_name}' may not make team '{name}' the owner of '{fqn}' "
@@ -122,7 +122,7 @@ def claim_or_check_owner(ctx: Ctx, asset: Asset, requested_owner: str | None, *,
             payload={"owner_team": team.name},
         )
         return
-    owner_name = TeamRepository(ctx.session).names([asset.owner_team_id])[asset.owner_team_id]
+    owner_name = ctx.team_name(asset.owner_team_id)
     ctx.actor.require_team(asset.owner_team_id, owner_name, action)
     if requested_owner is not None and requested_owner != owner_name:
         raise Conflict(

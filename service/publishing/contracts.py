@@ -24,14 +24,19 @@ def activate(
     bump: Bump,
     action: str = "contract.published",
     payload: dict[str, Any] | None = None,
+    active: Contract | object | None = ...,
 ) -> Contract:
     """Publish a new version of ``asset`` (the previous active one becomes ``deprecated``).
 
     The version is computed from the active one, never taken from a request: a content change with no
-    suggested bump (guarantees, annotations) is a patch.
+    suggested bump (guarantees, annotations) is a patch. ``active`` may be passed when the caller has
+    just read it under the asset lock.
     """
     repo = AssetRepository(ctx.session)
-    active = repo.active_contract(asset.id)
+    known = active is not ...
+    if not known:
+        active = repo.active_contract(asset.id)
+    assert active is None or isinstance(active, Contract)
     if active is not None and bump is Bump.NONE:
         bump = Bump.PATCH
     version = next_version(active.version if active else None, bump)
@@ -40,7 +45,8 @@ def activate(
         ctx.session.flush()  # one active contract per asset (unique partial index)
     contract = Contract(
         asset_id=asset.id,
-        seq=repo.next_seq(asset.id),
+        # the active contract is always the newest; an asset without one has no contract at all
+        seq=active.seq + 1 if active is not None else (1 if known else repo.next_seq(asset.id)),
         version=version,
         schema_=schema,
         source=source,

@@ -9,9 +9,12 @@ disagree with the real publish.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.assets.repository import AssetRepository
@@ -19,9 +22,9 @@ from service.assets.service import apply_asset_fields, claim_or_check_owner, cre
 from service.audit.recorder import record
 from service.context import Ctx
 from service.errors import Forbidden, ServiceError, Unprocessable
-from service.models import Asset
+from service.models import Asset, Contract, Proposal
 from service.proposals.machine import Event
-from service.proposals.repository import ProposalRepository
+from service.proposals.repository import LIVE, ProposalRepository
 from service.proposals.service import affected_for, evaluate, history_schemas, open_proposal, set_status
 from service.publishing.contracts import activate
 from service.publishing.engine import Verdict, canonicalize, fingerprint, judge
@@ -42,6 +45,30 @@ class _DryRun(Exception):
     """Raised to roll back the savepoint of a dry run."""
 
 
+@dataclass
+class Prefetched:
+    """Active contracts and live proposals of the (locked) assets of a bulk request, read in two queries."""
+
+    active: dict[uuid.UUID, Contract] = field(default_factory=dict)
+    live: dict[uuid.UUID, Proposal] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, asset_ids: list[uuid.UUID]) -> Prefetched:
+        """Read both maps for ``asset_ids``."""
+        found = cls()
+        for start in range(0, len(asset_ids), 500):
+            chunk = asset_ids[start : start + 500]
+            for contract in session.scalars(
+                select(Contract).where(Contract.asset_id.in_(chunk), Contract.status == "active")
+            ):
+                found.active[contract.asset_id] = contract
+            for proposal in session.scalars(
+                select(Proposal).where(Proposal.asset_id.in_(chunk), Proposal.status.in_(LIVE))
+            ):
+                found.live[proposal.asset_id] = proposal
+        return found
+
+
 def _changes(changes: list[dict[str, Any]]) -> list[ChangeInfo]:
     return [ChangeInfo.model_validate(c) for c in changes]
 
@@ -50,7 +77,7 @@ def _result(item: PublishItem, outcome: PublishOutcome, **fields: Any) -> Publis
     return PublishResult(fqn=item.fqn, outcome=outcome, **fields)
 
 
-def _publish(ctx: Ctx, item: PublishItem, asset: Asset | None) -> PublishResult:
+def _publish(ctx: Ctx, item: PublishItem, asset: Asset | None, known: Prefetched | None) -> PublishResult:
     """Publish one item into an (already locked, possibly missing) asset."""
     if item.force_reason is not None and not (ctx.actor and ctx.actor.is_admin):
         raise Forbidden("force_reason needs an admin key: only an admin can publish without acknowledgments")
@@ -58,19 +85,26 @@ def _publish(ctx: Ctx, item: PublishItem, asset: Asset | None) -> PublishResult:
     guarantees = item.guarantees or {}
     content = fingerprint(schema, guarantees)
     repo = AssetRepository(ctx.session)
+    created = asset is None
     if asset is None:
         asset = create_asset(ctx, item.fqn, item.owner_team, item)
+        created = asset.created_at == ctx.now  # not created concurrently by someone else
     else:
         claim_or_check_owner(ctx, asset, item.owner_team, action=f"publish '{asset.fqn}'")
     apply_asset_fields(ctx, asset, item, via="publish")
     if item.depends_on:
         _link(ctx, asset, item.depends_on)
 
-    proposals = ProposalRepository(ctx.session)
-    live = proposals.live(asset.id)
+    live: Proposal | None
+    active: Contract | None
+    if created:
+        live, active = None, None
+    elif known is not None:
+        live, active = known.live.get(asset.id), known.active.get(asset.id)
+    else:
+        live, active = ProposalRepository(ctx.session).live(asset.id), repo.active_contract(asset.id)
     if live is not None and not evaluate(ctx, asset, live).live:
-        live = None
-    active = repo.active_contract(asset.id)
+        live, active = None, repo.active_contract(asset.id)
     source_format = str(item.format)
     if active is None:
         contract = activate(
@@ -82,6 +116,7 @@ def _publish(ctx: Ctx, item: PublishItem, asset: Asset | None) -> PublishResult:
             guarantees=guarantees,
             fingerprint=content,
             bump=Bump.MAJOR,
+            active=None,
         )
         return _result(item, PublishOutcome.PUBLISHED, version=contract.version, message="first contract")
     if active.fingerprint == content:
@@ -107,10 +142,10 @@ def _publish(ctx: Ctx, item: PublishItem, asset: Asset | None) -> PublishResult:
         )
     verdict = judge(asset.mode, history_schemas(ctx, asset, active), schema)
     if not verdict.breaking or item.force_reason is not None:
-        return _publish_now(ctx, item, asset, active.version, live, verdict, schema, content)
+        return _publish_now(ctx, item, asset, active, live, verdict, schema, content)
     affected = affected_for(ctx, asset, active, verdict)
     if not affected:
-        return _publish_now(ctx, item, asset, active.version, live, verdict, schema, content)
+        return _publish_now(ctx, item, asset, active, live, verdict, schema, content)
     proposal = open_proposal(
         ctx,
         asset,
@@ -148,7 +183,7 @@ def _publish_now(
     ctx: Ctx,
     item: PublishItem,
     asset: Asset,
-    previous: str,
+    active: Contract,
     live: Any,
     verdict: Verdict,
     schema: dict[str, Any],
@@ -160,12 +195,7 @@ def _publish_now(
         set_status(ctx, asset, live, Event.SUPERSEDE, superseded_by="direct publish")
     extra: dict[str, Any] = {"changes": verdict.changes}
     if forced:
-        skipped = sorted(
-            a.team_name
-            for a in affected_for(
-                ctx, asset, AssetRepository(ctx.session).active_contract(asset.id), verdict
-            ).values()
-        )
+        skipped = sorted(a.team_name for a in affected_for(ctx, asset, active, verdict).values())
         extra |= {"reason": item.force_reason, "skipped": skipped}
     contract = activate(
         ctx,
@@ -178,6 +208,7 @@ def _publish_now(
         bump=verdict.bump,
         action="contract.forced" if forced else "contract.published",
         payload=extra,
+        active=active,
     )
     if live is not None and ProposalStatus(live.status).live:
         evaluate(ctx, asset, live)  # its base moved: re-judge it against the new active contract
@@ -190,7 +221,7 @@ def _publish_now(
         item,
         PublishOutcome.FORCED if forced else PublishOutcome.PUBLISHED,
         version=contract.version,
-        previous_version=previous,
+        previous_version=active.version,
         changes=_changes(verdict.changes),
         message=message,
         awaiting=[],
@@ -240,7 +271,13 @@ def _dry_run_result(ctx: Ctx, item: PublishItem, real: PublishResult, existing: 
 
 
 def publish_one(
-    ctx: Ctx, item: PublishItem, *, dry_run: bool = False, asset: Asset | None = None, locked: bool = False
+    ctx: Ctx,
+    item: PublishItem,
+    *,
+    dry_run: bool = False,
+    asset: Asset | None = None,
+    locked: bool = False,
+    known: Prefetched | None = None,
 ) -> PublishResult:
     """Publish (or check) one item in a savepoint; errors roll back only this item."""
     session: Session = ctx.session
@@ -261,7 +298,7 @@ def publish_one(
             existing = None
     savepoint = session.begin_nested()
     try:
-        result = _publish(ctx, item, asset)
+        result = _publish(ctx, item, asset, known)
         if dry_run:
             raise _DryRun
         savepoint.commit()
@@ -289,12 +326,15 @@ def publish_bulk(ctx: Ctx, request: BulkPublishRequest) -> BulkPublishResult:
             )
         seen.add(item.fqn)
     locked = AssetRepository(ctx.session).lock_many(seen)
+    known = Prefetched.load(ctx.session, [a.id for a in locked.values()])
     results: list[PublishResult] = []
     for item in request.items:
         try:
             # locked above when it existed; an earlier item may also have created it (depends_on)
             asset = locked.get(item.fqn) or AssetRepository(ctx.session).get(item.fqn)
-            results.append(publish_one(ctx, item, dry_run=request.dry_run, asset=asset, locked=True))
+            results.append(
+                publish_one(ctx, item, dry_run=request.dry_run, asset=asset, locked=True, known=known)
+            )
         except ServiceError as exc:
             results.append(
                 PublishResult(

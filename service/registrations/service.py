@@ -12,14 +12,13 @@ from service.errors import NotFound, Unprocessable
 from service.models import Asset, Registration, Team
 from service.proposals.service import evaluate_live
 from service.registrations.repository import RegistrationRepository
-from service.teams.service import require_team
 from tessera_core.models import Registration as RegistrationOut
 from tessera_core.models import RegistrationIn
 
 
 def _team_for(ctx: Ctx, name: str | None) -> Team:
     assert ctx.actor is not None
-    team = require_team(ctx.session, name or ctx.actor.team_name)
+    team = ctx.team(name or ctx.actor.team_name)
     ctx.actor.require_team(team.id, team.name, f"register or unregister consumers for team '{team.name}'")
     return team
 

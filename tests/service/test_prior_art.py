@@ -261,9 +261,12 @@ def test_proposal_expiry_is_scheduled(tmp_path, make_team) -> None:
     from tests.conftest import start_server
 
     admin_key = "tsk_test_" + secrets.token_urlsafe(16)
-    with start_server(
-        f"sqlite:///{tmp_path / 'sweep.db'}", admin_key, expiry_sweep_interval="0.2s", proposal_ttl="1s"
-    ) as url, TesseraClient(url, admin_key) as admin:
+    with (
+        start_server(
+            f"sqlite:///{tmp_path / 'sweep.db'}", admin_key, expiry_sweep_interval="0.2s", proposal_ttl="1s"
+        ) as url,
+        TesseraClient(url, admin_key) as admin,
+    ):
         admin.create_team("p")
         admin.create_team("c")
         producer = TesseraClient(url, admin.create_key("p").token)
