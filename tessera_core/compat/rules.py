@@ -292,6 +292,11 @@ _ROWS: dict[str, tuple[Severity, str, str]] = {
         "oneOf branch removed",
         "A `oneOf` alternative was removed (not covered by a remaining one).",
     ),
+    "one-of-changed": (
+        S,
+        "oneOf branches changed and overlap",
+        "`oneOf` branches changed while some branches overlap: exclusivity cannot be checked, so the change is incomparable.",
+    ),
     "one-of-became-any-of": (S, "oneOf became anyOf", "Exclusive alternatives became inclusive."),
     "any-of-became-one-of": (S, "anyOf became oneOf", "Inclusive alternatives became exclusive."),
     "all-of-conjunct-added": (

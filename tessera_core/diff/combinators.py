@@ -6,8 +6,9 @@ pairs are reported. An unmatched branch is reported as added/removed unless anot
 the other side already covers it, which keeps the verdict sound for every mode:
 ``L(old) ⊆ L(new)`` holds when every reported record widens.
 
-``oneOf`` is compared like ``anyOf`` (as Confluent does): adding a branch that overlaps an
-existing one can make an old document match twice; Tessera reports such additions as widening.
+``oneOf`` is compared like ``anyOf`` when the branches on both sides are pairwise disjoint by
+JSON type (then exclusivity is automatic). When some branches may overlap, any change to the list
+is ``one-of-changed`` (incomparable): a document could start matching two branches.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 Schema = dict[str, Any]
 
+_ALL_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
 _SUBSET = (Relation.EQUIVALENT, Relation.WIDENING)  # old ⊆ new
 _SUPERSET = (Relation.EQUIVALENT, Relation.NARROWING)  # new ⊆ old
 _UNION_KEYS = ("anyOf", "oneOf")
@@ -30,6 +32,41 @@ _BRANCH_KINDS = {
     "anyOf": ("any-of-branch-added", "any-of-branch-removed"),
     "oneOf": ("one-of-branch-added", "one-of-branch-removed"),
 }
+
+
+def _footprint(branch: Any) -> frozenset[str]:
+    """JSON types a branch can accept (``number`` includes ``integer``)."""
+    if branch is False:
+        return frozenset()
+    if "enum" in branch:
+        return frozenset(_value_type(v) for v in branch["enum"])
+    if "type" in branch:
+        types = set(branch["type"])
+        if "number" in types:
+            types.add("integer")
+        return frozenset(types)
+    return _ALL_TYPES
+
+
+def _value_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    return {float: "number", str: "string", list: "array", dict: "object"}.get(type(value), "object")
+
+
+def exclusive(branches: list[Any]) -> bool:
+    """Whether ``oneOf`` branches are pairwise disjoint by type (so oneOf == anyOf)."""
+    seen: set[str] = set()
+    for branch in branches:
+        footprint = _footprint(branch)
+        if seen & footprint:
+            return False
+        seen |= footprint
+    return True
 
 
 def _assertions(node: Schema) -> Schema:
@@ -97,6 +134,26 @@ def _diff_lists(
             out.append(ctx.record(kinds[0], new_paths[j], rev, None, news[j]))
 
 
+def _same_branches(olds: list[Any], news: list[Any]) -> bool:
+    """Equal as ``oneOf`` lists: same distinct branches, each once or repeated on both sides.
+
+    A branch present twice can never be the single match, so only "once" vs "repeated" matters.
+    """
+
+    def classes(branches: list[Any]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for branch in branches:
+            key = canonical_json(branch)
+            counts[key] = min(counts.get(key, 0) + 1, 2)
+        return counts
+
+    return classes(olds) == classes(news)
+
+
+def _overlapping_one_of(old_key: str | None, olds: list[Any], new_key: str | None, news: list[Any]) -> bool:
+    return (old_key == "oneOf" and not exclusive(olds)) or (new_key == "oneOf" and not exclusive(news))
+
+
 def diff_union_views(
     ctx: DiffContext, old: Schema, new: Schema, path: str, rev: bool, out: list[DiffRecord]
 ) -> None:
@@ -108,6 +165,11 @@ def diff_union_views(
         out.append(ctx.record("one-of-became-any-of", path, rev))
     elif old_key == "anyOf" and new_key == "oneOf":
         out.append(ctx.record("any-of-became-one-of", path, rev))
+    if not (ctx.defs_equal and _same_branches(olds, news)) and _overlapping_one_of(
+        old_key, olds, new_key, news
+    ):
+        out.append(ctx.record("one-of-changed", path, rev, olds, news))
+        return
     old_paths = [f"{path}/{old_key}/{i}" if old_key else path for i in range(len(olds))]
     new_paths = [f"{path}/{new_key}/{j}" if new_key else path for j in range(len(news))]
     added = _BRANCH_KINDS[new_key or old_key or "anyOf"][0]
@@ -134,6 +196,10 @@ def diff_combinator_keywords(
     for key in _UNION_KEYS:
         if key in old or key in new:
             olds, news = old.get(key, [EMPTY]), new.get(key, [EMPTY])
+            if key == "oneOf" and _overlapping_one_of(key, olds, key, news):
+                if not (ctx.defs_equal and _same_branches(olds, news)):
+                    out.append(ctx.record("one-of-changed", f"{path}/oneOf", rev, olds, news))
+                continue
             old_paths = [f"{path}/{key}/{i}" for i in range(len(olds))]
             new_paths = [f"{path}/{key}/{j}" for j in range(len(news))]
             _diff_lists(ctx, olds, news, old_paths, new_paths, rev, _BRANCH_KINDS[key], False, out)

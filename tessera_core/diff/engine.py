@@ -109,11 +109,8 @@ class DiffContext:
     def _diff_nodes(self, old: Node, new: Node, path: str, reverse: bool) -> list[DiffRecord]:
         if old is False and new is False:
             return []
-        if (
-            (isinstance(old, dict)
-            and old.get(REVERSE) is True)
-            or (isinstance(new, dict)
-            and new.get(REVERSE) is True)
+        if (isinstance(old, dict) and old.get(REVERSE) is True) or (
+            isinstance(new, dict) and new.get(REVERSE) is True
         ):
             reverse = not reverse
         if old is False:

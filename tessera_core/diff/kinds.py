@@ -112,6 +112,7 @@ _KINDS: list[ChangeKind] = [
     ChangeKind("any-of-branch-removed", N),
     ChangeKind("one-of-branch-added", W),
     ChangeKind("one-of-branch-removed", N),
+    ChangeKind("one-of-changed", X),
     ChangeKind("one-of-became-any-of", W),
     ChangeKind("any-of-became-one-of", N),
     ChangeKind("all-of-conjunct-added", N),

@@ -105,6 +105,7 @@ CASES: dict[str, tuple[Any, Any]] = {
     "any-of-branch-removed": ({"anyOf": [S, NUM, OBJ]}, {"anyOf": [S, NUM]}),
     "one-of-branch-added": ({"oneOf": [S, NUM]}, {"oneOf": [S, NUM, OBJ]}),
     "one-of-branch-removed": ({"oneOf": [S, NUM, OBJ]}, {"oneOf": [S, NUM]}),
+    "one-of-changed": ({"oneOf": [S, {"maxLength": 3}]}, {"oneOf": [S, {"maxLength": 4}]}),
     "one-of-became-any-of": ({"oneOf": [S, {"maxLength": 3}]}, {"anyOf": [S, {"maxLength": 3}]}),
     "any-of-became-one-of": ({"anyOf": [S, {"maxLength": 3}]}, {"oneOf": [S, {"maxLength": 3}]}),
     "all-of-conjunct-added": ({"not": S}, {"allOf": [{"not": S}, {"not": NUM}]}),
