@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tessera_core.types import Bump, Relation
 
@@ -23,14 +23,26 @@ _SEMVER = re.compile(
 _ADDITIVE_KINDS = frozenset({"property-added-to-open-model"})
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Version:
-    """A parsed semantic version (build metadata ignored for ordering)."""
+    """A parsed semantic version; ordered by semver precedence (``1.0.0-rc.1 < 1.0.0``)."""
 
     major: int
     minor: int
     patch: int
     prerelease: tuple[int | str, ...] = ()
+
+    @property
+    def precedence(self) -> tuple[Any, ...]:
+        """Sort key: a pre-release sorts before its release; numeric identifiers before text."""
+        pre = tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in self.prerelease)
+        return (self.major, self.minor, self.patch, 0 if pre else 1, pre)
+
+    def __lt__(self, other: Version) -> bool:
+        return self.precedence < other.precedence
+
+    def __gt__(self, other: Version) -> bool:
+        return self.precedence > other.precedence
 
     def __str__(self) -> str:
         core = f"{self.major}.{self.minor}.{self.patch}"

@@ -99,7 +99,7 @@ class DiffContext:
     def _deref(node: Any, defs: dict[str, Any]) -> Node:
         name = node["$ref"].removeprefix("#/$defs/")
         target: Node = defs.get(name, EMPTY)
-        rest = {k: v for k, v in node.items() if k != "$ref"}
+        rest = {k: v for k, v in node.items() if k not in ("$ref", "$defs")}
         if not rest:
             return target
         if is_unconstrained(rest) and isinstance(target, dict):

@@ -660,6 +660,7 @@ def _trivia(out: dict[str, Any]) -> None:
     for key in (
         "additionalProperties",
         "unevaluatedProperties",
+        "items",
         "unevaluatedItems",
         "propertyNames",
         "then",
