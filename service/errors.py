@@ -11,6 +11,9 @@
     ├── Unprocessable         422  invalid_schema / validation_error
     └── NotReady              503  not_ready
 
+Database errors a request can provoke are mapped too: DataError -> 422, IntegrityError (a concurrent
+change) -> 409, OperationalError (busy, deadlock, unreachable) -> 503; anything else is a logged 500.
+
 Every answer is ``{"error": {"code", "message", "details"}}``, including FastAPI's request validation
 errors (422, naming each field and what to fix) and unknown routes (404).
 """
@@ -23,6 +26,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("tessera.service")
@@ -152,6 +156,18 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message)
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Database errors a request can provoke, mapped to what the caller should do."""
+    if isinstance(exc, DataError):
+        return error_response(
+            422, "invalid_value", "a value cannot be stored (a NUL character, or out of range for its field)"
+        )
+    if isinstance(exc, IntegrityError):
+        return error_response(409, "conflict", "the request conflicts with a concurrent change; retry it")
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(503, "database_busy", "the database is busy or unreachable; retry shortly")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "internal error; the service log has the details")
@@ -162,4 +178,7 @@ def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _database_error)
+    app.add_exception_handler(IntegrityError, _database_error)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from service.errors import Unprocessable
 from tessera_core import InvalidSchemaError, Mode
 from tessera_core.types import Bump, SchemaFormat, Severity
+
+log = logging.getLogger("tessera.service")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ def canonicalize(document: Any, format: SchemaFormat | str) -> dict[str, Any]:
         raise Unprocessable(
             f"invalid {format} schema: {exc}", code="invalid_schema", format=str(format)
         ) from exc
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+    except Exception as exc:  # a document the normalizer chokes on is still bad input, not a 500
+        log.warning("normalizer failed on a %s document", format, exc_info=True)
         raise Unprocessable(
             f"invalid {format} schema: {type(exc).__name__}: {exc}", code="invalid_schema", format=str(format)
         ) from exc
@@ -66,6 +70,12 @@ def judge(mode: str, history: Sequence[dict[str, Any]], new: dict[str, Any]) -> 
             report = check_compatibility(history[-1], new, policy)
     except InvalidSchemaError as exc:
         raise Unprocessable(f"cannot compare schemas: {exc}", code="invalid_schema") from exc
+    except Exception as exc:  # keep the service answering; the log has the engine's traceback
+        log.error("compatibility engine failed", exc_info=True)
+        raise Unprocessable(
+            f"the compatibility engine could not compare these schemas ({type(exc).__name__}: {exc})",
+            code="invalid_schema",
+        ) from exc
     changes = [
         {
             "rule": c.rule,

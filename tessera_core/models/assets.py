@@ -23,7 +23,10 @@ class AssetSet(RequestModel):
     metadata: dict[str, Any] | None = None
     tags: list[str] | None = None
     proposal_ttl_seconds: int | None = Field(
-        default=None, ge=1, description="override of the service's default proposal lifetime"
+        default=None,
+        ge=1,
+        le=10 * 365 * 86400,
+        description="override of the service's default proposal lifetime",
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from tessera_core.models.base import RequestModel, ResponseModel
 from tessera_core.models.enums import Decision, GateState, ProposalStatus
@@ -19,7 +19,7 @@ class AcknowledgeRequest(RequestModel):
 
     decision: Decision
     note: str | None = Field(default=None, max_length=5000)
-    migration_deadline: datetime | None = None
+    migration_deadline: AwareDatetime | None = Field(default=None, description="timezone-aware")
 
 
 class ForceRequest(RequestModel):

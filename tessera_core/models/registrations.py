@@ -24,7 +24,7 @@ class RegistrationIn(RequestModel):
     consumer_ref: str = Field(default="default", min_length=1, max_length=500)
     source: RegistrationSource = RegistrationSource.API
     columns: list[str] | None = Field(default=None, description="top-level columns read; None = all")
-    pinned_major: int | None = Field(default=None, ge=0)
+    pinned_major: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class Registration(ResponseModel):

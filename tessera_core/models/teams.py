@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from tessera_core.models.base import RequestModel, ResponseModel
 from tessera_core.models.enums import Scope
@@ -33,7 +33,7 @@ class KeyCreate(RequestModel):
     team: str = Field(description="name of the team the key acts for")
     scopes: list[Scope] = Field(default_factory=lambda: [Scope.READ, Scope.WRITE], min_length=1)
     name: str | None = Field(default=None, max_length=200, description="a label, e.g. 'dbt CI'")
-    expires_at: datetime | None = Field(default=None, description="timezone-aware expiry, optional")
+    expires_at: AwareDatetime | None = Field(default=None, description="timezone-aware expiry, optional")
 
 
 class ApiKey(ResponseModel):

@@ -154,3 +154,28 @@ def test_idempotency_key_replays_and_refuses_a_different_body(make_team, unique)
     assert [c.version for c in team.client.list_contracts(fqn)] == ["1.0.0"]
     with pytest.raises(ConflictError, match="different request"):
         team.client.publish(fqn, {"type": "object"}, idempotency_key="k-1")
+
+
+def test_nul_characters_and_huge_numbers_are_not_500s(http, unique) -> None:
+    _, client = http
+    response = client.post("/api/v1/publish", json={"fqn": "a\u0000b" + unique("x"), "schema": V1})
+    assert response.status_code < 500, response.text
+    response = client.get("/api/v1/assets/a%00b/gate")
+    assert response.status_code in (404, 422), response.text
+    fqn = unique("x")
+    assert client.post("/api/v1/publish", json={"fqn": fqn, "schema": V1}).status_code == 200
+    _error(client.put(f"/api/v1/assets/{fqn}", json={"proposal_ttl_seconds": 10**15}), 422)
+    _error(client.post("/api/v1/registrations", json={"fqn": fqn, "pinned_major": 2**70}), 422)
+
+
+def test_naive_datetimes_are_refused_with_a_hint(http, admin_client, unique) -> None:
+    name = unique("t")
+    admin_client.create_team(name)
+    response = httpx.post(
+        f"{admin_client.base_url}/api/v1/keys",
+        json={"team": name, "expires_at": "2999-01-01T00:00:00"},
+        headers={"Authorization": f"Bearer {admin_client.api_key}"},
+    )
+    error = _error(response, 422)
+    assert "expires_at" in error["message"]
+    assert "timezone" in error["message"]

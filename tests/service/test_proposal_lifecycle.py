@@ -320,3 +320,38 @@ def test_expiry_is_real(make_team, unique, tessera_server, admin_client) -> None
     again = producer.client.publish(fqn, V1_DROP_EMAIL)
     assert again.outcome == "proposed"
     assert again.proposal_id != proposal.proposal_id
+
+
+def test_a_blocked_proposal_unblocks_when_the_answer_changes(world, admin_client) -> None:
+    producer, alice, bob, fqn = world
+    proposal = producer.client.publish(fqn, V1_DROP_EMAIL).proposal_id
+    assert alice.client.acknowledge(proposal, "blocked").status == "blocked"
+    reopened = alice.client.acknowledge(proposal, "migrating")
+    assert reopened.status == "open"
+    assert reopened.awaiting == [bob.name]
+    assert any(e.action == "proposal.unblocked" for e in admin_client.audit(fqn))
+
+
+def test_ownership_transfer_is_owner_or_admin_and_audited(make_team, unique, admin_client) -> None:
+    old, new, stranger = make_team("old"), make_team("new"), make_team("s")
+    fqn = unique("wh.t")
+    old.client.publish(fqn, V1)
+    with pytest.raises(PermissionDeniedError):
+        stranger.client.set_asset(fqn, owner=stranger.name)
+    assert old.client.set_asset(fqn, owner=new.name).owner_team == new.name
+    with pytest.raises(PermissionDeniedError):
+        old.client.publish(fqn, V1_ADD)
+    assert new.client.publish(fqn, V1_ADD).version == "1.1.0"
+    event = next(e for e in admin_client.audit(fqn) if e.action == "asset.owner_changed")
+    assert event.payload == {"from": old.name, "to": new.name}
+
+
+def test_the_inbox_lists_only_what_awaits_the_team(world) -> None:
+    producer, alice, bob, fqn = world
+    proposal = producer.client.publish(fqn, V1_DROP_EMAIL).proposal_id
+    alice.client.acknowledge(proposal, "approved")
+    assert alice.client.list_proposals(awaiting=alice.name) == []
+    assert [p.id for p in bob.client.list_proposals(awaiting=bob.name)] == [proposal]
+    full = bob.client.get_proposal(proposal)
+    assert {c.team: c.pending for c in full.consumers} == {alice.name: False, bob.name: True}
+    assert [p.id for p in bob.client.list_proposals(asset=fqn, status="live")] == [proposal]
