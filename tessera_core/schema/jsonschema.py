@@ -217,7 +217,14 @@ class _Normalizer:
         self.stack: list[str] = []
         self.recursive: set[str] = set()
         self.cache: dict[str, Node] = {}
-        self.anchors = _collect_anchors(document)
+        self._anchors: dict[str, str] | None = None
+
+    @property
+    def anchors(self) -> dict[str, str]:
+        """``$anchor`` name -> JSON pointer, collected on first use."""
+        if self._anchors is None:
+            self._anchors = _collect_anchors(self.document)
+        return self._anchors
 
     # -- references ---------------------------------------------------------------------
 
@@ -296,6 +303,8 @@ class _Normalizer:
 
 
 def _escape(key: str) -> str:
+    if "~" not in key and "/" not in key:
+        return key
     return key.replace("~", "~0").replace("/", "~1")
 
 
@@ -592,7 +601,24 @@ def _integer_only(out: Mapping[str, Any]) -> bool:
     return bool(types) and types <= {"integer", "null"}
 
 
+_BOUND_KEYWORDS = frozenset(
+    {
+        "maximum",
+        "minimum",
+        "exclusiveMaximum",
+        "exclusiveMinimum",
+        "multipleOf",
+        "maxLength",
+        "minLength",
+        "maxItems",
+        "minItems",
+    }
+)
+
+
 def _bounds(out: dict[str, Any]) -> None:
+    if out.keys().isdisjoint(_BOUND_KEYWORDS):
+        return
     for keyword in ("maximum", "minimum", "multipleOf", "maxLength", "minLength", "maxItems", "minItems"):
         if keyword in out:
             out[keyword] = _number(out[keyword], keyword)
@@ -651,7 +677,34 @@ def tightest_bound(node: Mapping[str, Any], side: Literal["upper", "lower"]) -> 
     return max(candidates, key=lambda c: (c[0], 1 if c[1] else 0))
 
 
+_TRIVIA_KEYWORDS = frozenset(
+    {
+        *_TRIVIAL_VALUES,
+        "pattern",
+        "additionalProperties",
+        "unevaluatedProperties",
+        "items",
+        "unevaluatedItems",
+        "propertyNames",
+        "if",
+        "then",
+        "else",
+        "contains",
+        "minContains",
+        "maxContains",
+        "required",
+        "dependentRequired",
+        "dependentSchemas",
+        "allOf",
+        "anyOf",
+        "oneOf",
+    }
+)
+
+
 def _trivia(out: dict[str, Any]) -> None:
+    if out.keys().isdisjoint(_TRIVIA_KEYWORDS):
+        return
     for key, trivial in _TRIVIAL_VALUES.items():
         if key in out and out[key] == trivial and type(out[key]) is type(trivial):
             del out[key]
