@@ -616,12 +616,35 @@ _BOUND_KEYWORDS = frozenset(
 )
 
 
+_PLAIN_NUMBERS = ("maximum", "minimum", "multipleOf", "maxLength", "minLength", "maxItems", "minItems")
+
+
 def _bounds(out: dict[str, Any]) -> None:
     if out.keys().isdisjoint(_BOUND_KEYWORDS):
         return
-    for keyword in ("maximum", "minimum", "multipleOf", "maxLength", "minLength", "maxItems", "minItems"):
+    for keyword in _PLAIN_NUMBERS:
         if keyword in out:
-            out[keyword] = _number(out[keyword], keyword)
+            value = out[keyword]
+            if type(value) is not int:  # fast path: plain ints are already canonical
+                out[keyword] = _number(value, keyword)
+    integer = _integer_only(out)
+    if "exclusiveMaximum" in out or "exclusiveMinimum" in out:
+        _exclusive_bounds(out, integer)
+    elif integer:
+        if isinstance(out.get("maximum"), float):
+            out["maximum"] = math.floor(out["maximum"])
+        if isinstance(out.get("minimum"), float):
+            out["minimum"] = math.ceil(out["minimum"])
+    if "multipleOf" in out:
+        step = out["multipleOf"]
+        if step <= 0:
+            raise InvalidSchemaError("multipleOf must be greater than 0")
+        if integer and (1 / as_fraction(step)).denominator == 1:
+            del out["multipleOf"]
+
+
+def _exclusive_bounds(out: dict[str, Any], integer: bool) -> None:
+    """Reduce inclusive and exclusive bounds to the tightest one per side (integers: inclusive)."""
     for side in ("Maximum", "Minimum"):
         exclusive = out.get(f"exclusive{side}")
         if isinstance(exclusive, bool):  # draft-04
@@ -636,7 +659,6 @@ def _bounds(out: dict[str, Any]) -> None:
     lower = tightest_bound(out, "lower")
     for key in ("maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"):
         out.pop(key, None)
-    integer = _integer_only(out)
     if upper is not None:
         value, exclusive = upper
         if integer:
@@ -647,12 +669,6 @@ def _bounds(out: dict[str, Any]) -> None:
         if integer:
             value, exclusive = (math.floor(value) + 1 if exclusive else math.ceil(value)), False
         out["exclusiveMinimum" if exclusive else "minimum"] = value
-    if "multipleOf" in out:
-        step = out["multipleOf"]
-        if step <= 0:
-            raise InvalidSchemaError("multipleOf must be greater than 0")
-        if integer and (1 / as_fraction(step)).denominator == 1:
-            del out["multipleOf"]
 
 
 def as_fraction(value: float | int) -> Fraction:
