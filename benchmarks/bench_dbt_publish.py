@@ -9,7 +9,7 @@ then measures, with dbt run in-process (``dbtRunner``, warm imports):
 * the same payload built from ``manifest.json`` by the manifest reader;
 * ``run-operation tessera_publish`` end to end: first publish (N new assets), re-publish (all unchanged),
   a re-publish after one compatible change, and ``tessera_check`` (dry run);
-* the ``tessera dbt publish`` CLI in a fresh process (includes importing dbt).
+* the ``tessera dbt publish --manifest`` CLI in a fresh process (no dbt run).
 
 Usage: ``uv run python benchmarks/bench_dbt_publish.py [--models 2000]``.
 """
@@ -259,20 +259,11 @@ def main() -> None:
                 "deliver() only: bulk publish of the payload (unchanged)", lambda: deliver(payload), results
             )
             assert report.exit_code == 0, report.failure
-            cli = [
-                sys.executable,
-                "-m",
-                "tessera_cli.main",
-                "dbt",
-                "publish",
-                "--project-dir",
-                str(project),
-                "--profiles-dir",
-                str(project),
-            ]
+            manifest = project / "target" / "manifest.json"
+            cli = [sys.executable, "-m", "tessera_cli.main", "dbt", "publish", "--project-dir", str(project)]
             timed(
-                "`tessera dbt publish` CLI, fresh process",
-                lambda: subprocess.run(cli, check=True, capture_output=True),
+                "`tessera dbt publish --manifest` CLI, fresh process (unchanged)",
+                lambda: subprocess.run([*cli, "--manifest", str(manifest)], check=True, capture_output=True),
                 results,
             )
 

@@ -28,6 +28,7 @@ EXIT_PROPOSED = 3  # fail_on_proposal and a change became a proposal
 
 CLEARED_PROPOSALS = frozenset({ProposalStatus.PUBLISHED, ProposalStatus.FORCED})
 MAX_CHANGES_SHOWN = 5
+MAX_UNCHANGED_LISTED = 50
 
 
 @dataclass
@@ -73,11 +74,27 @@ class Report:
         """Human summary, in print order."""
         out = [self.header] if self.header else []
         out += [f"  warning: {w}" for w in self.warnings]
-        out += [o.line() for o in self.outcomes]
+        quiet = [o for o in self.outcomes if o.status == "unchanged" and o.ok]
+        hidden = {id(o) for o in quiet} if len(quiet) > MAX_UNCHANGED_LISTED else set()
+        listed = [o for o in self.outcomes if id(o) not in hidden]
+        out += [o.line() for o in listed]
+        if len(listed) < len(self.outcomes):
+            out.append(f"  {'unchanged':<15} {len(quiet)} more model(s), not listed (--json lists them)")
         out += [f"  error: {e}" for e in self.errors]
+        if self.outcomes or self.errors:
+            out.append(self.totals())
         if self.failure:
             out.append(self.failure)
         return out
+
+    def totals(self) -> str:
+        """One line counting outcomes by status, e.g. ``Totals: 2 published, 1 proposed, 5 unchanged``."""
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if self.errors:
+            counts["error"] = counts.get("error", 0) + len(self.errors)
+        return "Totals: " + ", ".join(f"{n} {status}" for status, n in counts.items())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (``tessera dbt ... --json``)."""

@@ -5,21 +5,44 @@
   manifest reader (tessera_dbt.manifest) only have to agree on this shape.
 -#}
 {% macro tessera__project_payload(command, options, selected=none) %}
+  {#- One pass over graph.nodes: dbt materializes each node on access, which dominates on big projects. -#}
   {% set owners = {} %}
   {% for group in graph.groups.values() %}
     {% do owners.update({group.package_name ~ '.' ~ group.name: group.owner}) %}
   {% endfor %}
-  {% set tests = tessera.tessera__column_tests() %}
+  {% set tests = {} %}
+  {% set project_models = [] %}
+  {% set other_models = {} %}
+  {% for node in graph.nodes.values() %}
+    {% if node.resource_type == 'model' %}
+      {% if node.package_name == project_name %}
+        {% do project_models.append(node) %}
+      {% else %}
+        {% do other_models.update({node.unique_id: node}) %}
+      {% endif %}
+    {% elif node.resource_type == 'test' and node.get('test_metadata') and node.get('attached_node') and node.get('column_name') %}
+      {#- a generic data test on a column, keyed "<model unique_id>|<lowercase column name>" -#}
+      {% set key = node.attached_node ~ '|' ~ (node.column_name | lower) %}
+      {% set entry = {'name': node.test_metadata.name} %}
+      {% for arg, value in (node.test_metadata.kwargs or {}).items() if arg not in ('column_name', 'model') %}
+        {% do entry.update({arg: value}) %}
+      {% endfor %}
+      {% if key not in tests %}
+        {% do tests.update({key: []}) %}
+      {% endif %}
+      {% do tests[key].append(entry) %}
+    {% endif %}
+  {% endfor %}
+  {% set build_document = adapter.dispatch('tessera_model_document', 'tessera') %}
   {% set models = [] %}
   {% set upstreams = {} %}
-  {% for node in graph.nodes.values() if node.resource_type == 'model' and node.package_name == project_name %}
-    {% do models.append(tessera.tessera__model_record(node, owners, tests)) %}
+  {% for node in project_models %}
+    {% do models.append(tessera.tessera__model_record(node, owners, build_document(node, tests))) %}
     {% for uid in node.depends_on.nodes if uid not in upstreams %}
-      {% if uid in graph.sources %}
+      {% if uid in other_models %}
+        {% do upstreams.update({uid: tessera.tessera__upstream_record(other_models[uid])}) %}
+      {% elif uid.startswith('source.') and uid in graph.sources %}
         {% do upstreams.update({uid: tessera.tessera__upstream_record(graph.sources[uid])}) %}
-      {% elif uid in graph.nodes and graph.nodes[uid].resource_type == 'model'
-               and graph.nodes[uid].package_name != project_name %}
-        {% do upstreams.update({uid: tessera.tessera__upstream_record(graph.nodes[uid])}) %}
       {% endif %}
     {% endfor %}
   {% endfor %}
@@ -48,7 +71,7 @@
   {{ return(config_meta.get('tessera') or (node.get('meta') or {}).get('tessera') or {}) }}
 {% endmacro %}
 
-{% macro tessera__model_record(node, owners, tests) %}
+{% macro tessera__model_record(node, owners, document) %}
   {% set group_owner = owners.get(node.package_name ~ '.' ~ node.group) if node.group else none %}
   {{ return({
     'unique_id': node.unique_id,
@@ -65,7 +88,7 @@
     'tags': node.tags,
     'tessera': tessera.tessera__meta(node),
     'depends_on': node.depends_on.nodes,
-    'document': tessera.tessera_model_document(node, tests),
+    'document': document,
   }) }}
 {% endmacro %}
 

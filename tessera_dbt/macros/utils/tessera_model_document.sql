@@ -14,7 +14,7 @@
       'name': column.name,
       'data_type': column.data_type,
       'description': column.description,
-      'constraints': tessera.tessera__constraints(column.constraints),
+      'constraints': tessera.tessera__constraints(column.constraints) if column.constraints else [],
       'tests': tests.get(node.unique_id ~ '|' ~ (column.name | lower), []),
       'meta': column.meta,
     }) %}
@@ -40,22 +40,4 @@
     {% do out.append(entry) %}
   {% endfor %}
   {{ return(out) }}
-{% endmacro %}
-
-{#- Generic data tests attached to a column, keyed by "<model unique_id>|<lowercase column name>". -#}
-{% macro tessera__column_tests() %}
-  {% set by_column = {} %}
-  {% for test in graph.nodes.values()
-       if test.resource_type == 'test' and test.get('test_metadata') and test.get('attached_node') and test.get('column_name') %}
-    {% set key = test.attached_node ~ '|' ~ (test.column_name | lower) %}
-    {% set entry = {'name': test.test_metadata.name} %}
-    {% for arg, value in (test.test_metadata.kwargs or {}).items() if arg not in ('column_name', 'model') %}
-      {% do entry.update({arg: value}) %}
-    {% endfor %}
-    {% if key not in by_column %}
-      {% do by_column.update({key: []}) %}
-    {% endif %}
-    {% do by_column[key].append(entry) %}
-  {% endfor %}
-  {{ return(by_column) }}
 {% endmacro %}
