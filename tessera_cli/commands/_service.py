@@ -102,6 +102,11 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def when(value: Any) -> str:
+    """A timestamp for humans: ``2026-11-22 00:46 UTC`` (or a dash)."""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "-"
+
+
 def names(values: Sequence[str]) -> str:
     """Comma-separated names, or a dash when there are none."""
     return ", ".join(values) if values else "-"

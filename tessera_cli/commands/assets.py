@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tessera_cli.commands._service import connection_options, emit, names, table, to_json, with_client
+from tessera_cli.commands._service import connection_options, emit, names, table, to_json, when, with_client
 from tessera_cli.output import EXIT_OK
 
 MODES = (
@@ -85,7 +85,7 @@ def _asset_show(args: argparse.Namespace, client: Any) -> int:
         if asset.description:
             print(asset.description)
         if contracts:
-            rows = [(c.version, c.status, c.format, c.published_by, c.published_at) for c in contracts]
+            rows = [(c.version, c.status, c.format, c.published_by, when(c.published_at)) for c in contracts]
             print(table(rows, ("VERSION", "STATUS", "FORMAT", "BY", "PUBLISHED")))
 
     emit(args, {"asset": to_json(asset), "contracts": to_json(contracts)}, human)

@@ -11,6 +11,7 @@ from tessera_cli.commands._service import (
     names,
     proposal_id,
     table,
+    when,
     with_client,
 )
 from tessera_cli.output import EXIT_OK
@@ -99,9 +100,9 @@ def _describe(proposal: Any) -> None:
     if proposal.published_version:
         print(f"  published as {proposal.published_version}")
     if proposal.proposed_by:
-        print(f"  by       {proposal.proposed_by} at {proposal.created_at}")
+        print(f"  by       {proposal.proposed_by} at {when(proposal.created_at)}")
     if proposal.expires_at:
-        print(f"  expires  {proposal.expires_at}")
+        print(f"  expires  {when(proposal.expires_at)}")
     if proposal.reason:
         print(f"  reason   {proposal.reason}")
     if proposal.changes:
