@@ -165,9 +165,12 @@ def test_breaking_change_proposal_acknowledge_publish_with_check_and_gate(
 def test_register_is_idempotent_and_covers_meta_consumes(
     consumer: DbtProject, producer: DbtProject, teams: Teams, admin_client: Any
 ) -> None:
-    for _ in range(2):
-        result = consumer.run_operation("tessera_register")
-        assert result.success, result.text
+    # Once as part of a publish (the consumer has nothing to publish), once on its own: idempotent.
+    result = consumer.run_operation("tessera_publish", register=True)
+    assert result.success, result.text
+    assert status_of(result.notes, "dbt:analytics.payment_methods") == "registered"
+    result = consumer.run_operation("tessera_register")
+    assert result.success, result.text
     payments = admin_client.list_registrations(asset=f"{producer.database}.finance.payments")
     assert [(r.team, r.consumer_ref, r.columns) for r in payments] == [
         (teams.finance.name, "dbt:analytics.payment_methods", ["method"])

@@ -160,3 +160,80 @@ def test_register_items_from_sources_and_meta_consumes(
             "columns": ["method"],
         },
     ]
+
+
+def test_cross_project_refs_are_registered_when_contracted_or_public(shared_consumer: DbtProject) -> None:
+    payload = capture(shared_consumer, "tessera_register")
+    model = next(m for m in payload["models"] if m["name"] == "customer_orders")
+    upstreams = {
+        "model.core.dim_dates": {
+            "unique_id": "model.core.dim_dates",
+            "resource_type": "model",
+            "name": "dim_dates",
+            "package_name": "core",
+            "relation": {"database": "WH", "schema": "Core", "identifier": "dim_dates"},
+            "tessera": {},
+            "contract_enforced": False,
+            "access": "public",
+            "columns": [{"name": "day", "meta": {}}],
+        },
+        "model.core.helper": {
+            "unique_id": "model.core.helper",
+            "resource_type": "model",
+            "name": "helper",
+            "package_name": "core",
+            "relation": {"database": "wh", "schema": "core", "identifier": "helper"},
+            "tessera": {},
+            "contract_enforced": False,
+            "access": "protected",
+            "columns": [],
+        },
+    }
+    model = {**model, "depends_on": list(upstreams)}
+    items = build_register_plan(parse_payload({**payload, "models": [model], "upstreams": upstreams})).items
+    assert items == [
+        {
+            "fqn": "wh.core.dim_dates",
+            "team": "analytics",
+            "consumer_ref": "dbt:analytics.customer_orders",
+            "source": "dbt",
+            "columns": ["day"],
+        }
+    ]
+
+
+def test_register_without_a_team_is_an_error_for_that_model(shared_consumer: DbtProject) -> None:
+    payload = capture(shared_consumer, "tessera_register")
+    plan = build_register_plan(parse_payload({**payload, "vars": {**payload["vars"], "team": None}}))
+    assert [str(p) for p in plan.problems] == [
+        "customer_orders: no consumer team: set var tessera_team in dbt_project.yml or meta.tessera.team"
+    ]
+    assert [i["consumer_ref"] for i in plan.items] == [
+        "dbt:analytics.payment_methods"
+    ]  # has meta.tessera.team
+
+
+def test_unknown_mode_is_an_error_for_that_model(publish_payload: dict[str, Any]) -> None:
+    payload = {**publish_payload, "vars": {**publish_payload["vars"], "mode": "sideways"}}
+    plan = build_publish_plan(parse_payload(payload))
+    assert sorted(m.name for m in plan.models) == ["orders", "orders"]  # meta.tessera.mode: full
+    assert {p.subject for p in plan.errors} == {"customers", "payments"}
+    assert "unknown compatibility mode 'sideways'" in plan.errors[0].message
+
+
+def test_unknown_select_method_is_a_clear_error(publish_payload: dict[str, Any]) -> None:
+    from tessera_dbt.delivery import EXIT_ERROR, deliver
+
+    report = deliver({**publish_payload, "options": {"select": "colour:blue"}})
+    assert report.exit_code == EXIT_ERROR
+    assert report.failure is not None
+    assert "select: unknown method 'colour'" in report.failure
+
+
+def test_payload_from_a_newer_package_version_is_refused() -> None:
+    from tessera_dbt.errors import PayloadError
+    from tessera_dbt.protocol import extract_payload
+
+    with pytest.raises(PayloadError, match="upgrade both to the same release"):
+        extract_payload('--TESSERA-OUTPUT-START--{"tessera_payload": 99}--TESSERA-OUTPUT-END--')
+    assert extract_payload("an ordinary log line") is None
