@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tessera_core.diff.model import EMPTY, DiffRecord
-from tessera_core.schema.jsonschema import canonical_json, is_annotation_key
+from tessera_core.schema.vocabulary import canonical_json, is_annotation_key
 from tessera_core.types import Relation
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import Any
 
 from tessera_core.diff.kinds import KINDS
 from tessera_core.diff.model import EMPTY, DiffRecord, flip, fold_relations
-from tessera_core.schema.jsonschema import (
+from tessera_core.schema.vocabulary import (
     REVERSE,
     Node,
     canonical_json,

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tessera_core.diff.model import DiffRecord, escape
-from tessera_core.schema.jsonschema import (
+from tessera_core.schema.vocabulary import (
     GUARANTEE_KEYWORDS,
     NON_NULL_TYPES,
     SEMANTIC_EXTENSIONS,

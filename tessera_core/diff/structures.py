@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tessera_core.diff.model import EMPTY, DiffRecord, escape
-from tessera_core.schema.jsonschema import TOLERANT, catch_all_schema, is_unconstrained
+from tessera_core.schema.vocabulary import TOLERANT, catch_all_schema, is_unconstrained
 
 if TYPE_CHECKING:
     from tessera_core.diff.engine import DiffContext, Facts
