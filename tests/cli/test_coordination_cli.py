@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -479,4 +479,41 @@ def test_unreachable_service_names_the_url(cli: Run) -> None:
     result = cli("gate", "some.asset", "--url", url)
     assert result.code == 1
     assert url in result.err
+    assert result.err.count("\n") == 1
+
+
+@pytest.fixture
+def failing_service() -> Iterator[str]:
+    """A stand-in HTTP server that answers every request with a 500 in the service's error shape
+    (the real service never does on purpose, so this is the only way to see the CLI's 5xx path)."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"error": {"code": "internal_error", "message": "internal error"}}).encode()
+            self.send_response(500)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_server_error_is_exit_1_naming_the_url(cli: Run, failing_service: str) -> None:
+    result = cli("gate", "some.asset", "--url", failing_service)
+    assert result.code == 1
+    assert failing_service in result.err
+    assert "500" in result.err
     assert result.err.count("\n") == 1
