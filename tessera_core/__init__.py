@@ -24,6 +24,7 @@ from tessera_core.compat.rules import Rule as Rule
 from tessera_core.errors import InvalidSchemaError as InvalidSchemaError
 from tessera_core.errors import TesseraError as TesseraError
 from tessera_core.schema.avro import normalize_avro as normalize_avro
+from tessera_core.schema.canonical_schema import CanonicalSchema as CanonicalSchema
 from tessera_core.schema.dbt import normalize_dbt as normalize_dbt
 from tessera_core.schema.jsonschema import normalize_jsonschema as normalize_jsonschema
 from tessera_core.schema.normalize import detect_format as detect_format
@@ -44,6 +45,7 @@ __all__ = [
     "AsyncTesseraClient",
     "AuthenticationError",
     "Bump",
+    "CanonicalSchema",
     "Change",
     "CompatibilityReport",
     "ConflictError",

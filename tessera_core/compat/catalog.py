@@ -35,6 +35,29 @@ report.compatible, report.suggested_bump, [c.to_dict() for c in report.changes]
 From the command line: `tessera compat OLD NEW [MORE...] [--mode M] [--format F] [--lenient] [--json]`
 (exit 0 compatible, 1 incompatible, 2 bad input).
 
+### Canonical schemas: comparing at diff speed
+
+Plain dicts are any JSON Schema a user wrote, so `check_compatibility` normalizes them first, every
+time. `normalize(document, format)` returns a `CanonicalSchema`: a read-only `dict` (JSON-serializable
+as is) that records that it is canonical, and that the engine compares **without normalizing it
+again**. A caller that keeps canonical schemas, such as a registry comparing each publish with the
+stored schema of the active contract, pays for the structural diff only:
+
+```python
+from tessera_core import CanonicalSchema, check_compatibility, normalize
+
+new = normalize(document, "dbt")                      # once per incoming document; store json.dumps(new)
+old = CanonicalSchema.trusted(json.loads(stored))     # normalizer output read back from storage
+report = check_compatibility(old, new, "forward")     # diff + judgement only
+```
+
+`CanonicalSchema.trusted` is for schemas that `normalize` produced (a JSON round trip keeps them
+canonical); it does not check the content, so it must not be used on documents users wrote.
+`CanonicalSchema(...)` cannot be constructed directly, and copies (`copy.deepcopy`, `dict(...)`)
+are plain dicts that are normalized again, so arbitrary input cannot skip normalization by accident.
+Stored canonical schemas are only as canonical as the normalizer that wrote them: after an upgrade
+that changes the canonical form, normalize the stored source documents again before trusting them.
+
 ## Modes
 
 Let L(S) be the set of documents valid under schema S. Each change has a **relation** (old -> new):

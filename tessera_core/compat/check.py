@@ -129,8 +129,9 @@ def _judge(old: dict[str, Any], new: dict[str, Any], mode: Mode, policy: Policy)
     changes = tuple(classify(record, mode, policy) for record in records)
     compatible = not any(c.severity is Severity.BREAKING for c in changes)
     backward_breaking = any(not _allowed(r, Mode.BACKWARD, policy) for r in records)
+    identical = not records and old == new  # identical schemas never have records
     bump = suggest_bump(
-        changes, identical=old == new, major=backward_breaking if mode.base is Mode.NONE else not compatible
+        changes, identical=identical, major=backward_breaking if mode.base is Mode.NONE else not compatible
     )
     return CompatibilityReport(compatible, mode, changes, bump)
 
@@ -138,8 +139,12 @@ def _judge(old: dict[str, Any], new: dict[str, Any], mode: Mode, policy: Policy)
 def check_compatibility(
     old: Any, new: Any, mode: Mode | str = Mode.BACKWARD, *, policy: Policy = "strict"
 ) -> CompatibilityReport:
-    """Judge the change from ``old`` to ``new`` (JSON Schema documents, normalized first).
+    """Judge the change from ``old`` to ``new``.
 
+    ``old`` and ``new`` are JSON Schema documents (plain dicts or booleans, normalized first) or
+    :class:`~tessera_core.schema.canonical_schema.CanonicalSchema` s (from ``normalize(...)``, or
+    ``CanonicalSchema.trusted(...)`` for stored normalizer output), which are compared as they
+    are: a caller holding canonical schemas pays for the structural diff only.
     ``backward``: every document valid under ``old`` must be valid under ``new``; ``forward``:
     the reverse; ``full``: both; ``none``: never incompatible (changes still classified).
     ``policy="lenient"`` judges property additions/removals and content-model changes as tolerant
@@ -153,6 +158,9 @@ def check_transitive_compatibility(
     history: Sequence[Any], new: Any, mode: Mode | str = Mode.BACKWARD, *, policy: Policy = "strict"
 ) -> CompatibilityReport:
     """Judge ``new`` against a version history (oldest first).
+
+    Each schema is a JSON Schema document or a ``CanonicalSchema`` (not normalized again), as for
+    :func:`check_compatibility`.
 
     Transitive modes judge against every earlier version, other modes only against the latest.
     The report lists the changes against the latest version plus any breaking change found only

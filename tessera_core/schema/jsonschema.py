@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tessera_core.errors import InvalidSchemaError
+from tessera_core.schema.canonical_schema import CanonicalSchema, _seal
 from tessera_core.schema.canonicalize import canonicalize_node, conjoin
 from tessera_core.schema.vocabulary import (
     LIST_SCHEMA_KEYWORDS,
@@ -26,13 +27,18 @@ from tessera_core.schema.vocabulary import (
 )
 
 
-def normalize_jsonschema(document: Any) -> dict[str, Any]:
+def normalize_jsonschema(document: Any) -> CanonicalSchema:
     """Normalize a JSON Schema document (draft-04 to 2020-12) to canonical 2020-12.
 
     Raises :class:`~tessera_core.errors.InvalidSchemaError` for documents that are not schemas
-    or hold unresolvable internal references. The result is a fresh dict; the input is not
-    modified. Idempotent: ``normalize_jsonschema(normalize_jsonschema(d)) == normalize_jsonschema(d)``.
+    or hold unresolvable internal references. The input is not modified. A
+    :class:`~tessera_core.schema.canonical_schema.CanonicalSchema` is returned as it is (it is
+    canonical already); anything else is normalized, so the function is idempotent:
+    ``normalize_jsonschema(normalize_jsonschema(d)) == normalize_jsonschema(d)``, also for a plain
+    ``dict`` copy of the result.
     """
+    if isinstance(document, CanonicalSchema):
+        return document
     if not isinstance(document, (dict, bool)):
         raise InvalidSchemaError(
             f"a JSON Schema must be an object or a boolean, not {type(document).__name__}"
@@ -40,13 +46,13 @@ def normalize_jsonschema(document: Any) -> dict[str, Any]:
     normalizer = _Normalizer(document)
     root = normalizer.resolve("#", "")
     if root is False:
-        root = {"not": {}}
-    elif root is True:
-        root = {}
+        return _seal({"not": {}})
+    if root is True:
+        return _seal({})
     assert isinstance(root, dict)
     if normalizer.defs:
-        root = {**root, "$defs": dict(sorted(normalizer.defs.items()))}
-    return root
+        return _seal({**root, "$defs": dict(sorted(normalizer.defs.items()))})
+    return _seal(root)
 
 
 class _Normalizer:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tessera_core.errors import InvalidSchemaError, TesseraError
+from tessera_core.schema.canonical_schema import CanonicalSchema
 from tessera_core.schema.jsonschema import normalize_jsonschema
 from tessera_core.types import SchemaFormat
 
@@ -45,9 +46,12 @@ def _normalizer(fmt: SchemaFormat) -> Callable[[Any], dict[str, Any]]:
     return function
 
 
-def normalize(document: Any, format: SchemaFormat | str = SchemaFormat.JSONSCHEMA) -> dict[str, Any]:
+def normalize(document: Any, format: SchemaFormat | str = SchemaFormat.JSONSCHEMA) -> CanonicalSchema:
     """Normalize ``document`` of the given format to canonical JSON Schema 2020-12.
 
+    The result is a :class:`~tessera_core.schema.canonical_schema.CanonicalSchema`: a read-only
+    dict that :func:`tessera_core.check_compatibility` compares without normalizing it again.
+    Store it as JSON and wrap it with ``CanonicalSchema.trusted(...)`` when loading it back.
     Raises :class:`InvalidSchemaError` when the document is not valid for its format.
     """
     fmt = schema_format(format)

@@ -14,13 +14,14 @@ enums/consts, nullability, anyOf/oneOf (type-disjoint branches)/allOf/not, and `
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from tessera_core import check_compatibility, normalize_jsonschema
+from tessera_core import CanonicalSchema, check_compatibility, normalize_jsonschema
 from tessera_core.diff import diff_schemas
 
 NAMES = ("a", "b", "c")
@@ -304,7 +305,9 @@ def instances(schema: Any, defs: dict[str, Any], depth: int = 0) -> st.SearchStr
 @given(schemas())
 def test_a_schema_compared_with_itself_has_no_changes(schema: Any) -> None:
     canonical = normalize_jsonschema(schema)
-    assert normalize_jsonschema(canonical) == canonical
+    # plain copies of canonical output (deepcopy, a JSON round trip) are normalized again: a fixpoint
+    assert normalize_jsonschema(copy.deepcopy(canonical)) == canonical
+    assert normalize_jsonschema(json.loads(json.dumps(canonical))) == canonical
     assert diff_schemas(canonical, canonical) == ()
     report = check_compatibility(schema, copy.deepcopy(schema), "full")
     assert report.compatible
@@ -321,6 +324,11 @@ def test_modes_are_consistent(pair: tuple[Any, Any]) -> None:
     assert forward is check_compatibility(b, a, "backward").compatible
     assert check_compatibility(a, b, "full").compatible is (backward and forward)
     assert check_compatibility(a, b, "none").compatible
+    # the canonical fast path (no re-normalization) reaches the same report as plain documents
+    canonical_a, canonical_b = normalize_jsonschema(a), normalize_jsonschema(b)
+    assert check_compatibility(canonical_a, canonical_b, "backward") == check_compatibility(a, b, "backward")
+    stored_a = CanonicalSchema.trusted(json.loads(json.dumps(canonical_a)))
+    assert check_compatibility(stored_a, canonical_b, "forward") == check_compatibility(a, b, "forward")
 
 
 @settings(
