@@ -285,3 +285,16 @@ def test_cli_bad_key_exits_2(
     )
     assert out.returncode == 2
     assert "Tessera rejected the API key (401" in out.stderr
+
+
+def test_a_team_key_publishes_its_models_and_reports_the_others_as_errors(
+    producer: DbtProject, teams: Teams, tessera_server: TesseraServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TESSERA_URL", tessera_server.base_url)
+    monkeypatch.setenv("TESSERA_API_KEY", teams.sales.key)
+    result = producer.run_operation("tessera_publish")
+    assert not result.success
+    assert status_of(result.notes, "customers") == "published"
+    assert status_of(result.notes, "payments") == "error"
+    assert f"may not make team '{teams.finance.name}' the owner" in result.text
+    assert "tessera_publish: 1 model(s) failed" in result.text
