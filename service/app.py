@@ -1,8 +1,8 @@
 """The FastAPI application: ``create_app(settings)``; routers, error handlers and the lifespan.
 
 The lifespan migrates (or refuses an un-migrated database), installs the first admin key on a new
-database, and runs the periodic proposal-expiry sweep. Webhook delivery of the outbox is not part of
-this service yet: events are written transactionally and wait in ``outbox_events``.
+database, runs the periodic proposal-expiry sweep, and (unless ``TESSERA_WEBHOOK_DELIVERY`` is off) the
+webhook delivery worker that sends the committed ``outbox_events`` to the subscribed teams.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from service.publishing.endpoints import router as publishing_router
 from service.registrations.endpoints import router as registrations_router
 from service.settings import Settings, get_settings
 from service.teams.endpoints import router as teams_router
+from service.webhooks.endpoints import router as webhooks_router
+from service.webhooks.worker import DeliveryWorker
 
 log = logging.getLogger("tessera.service")
 
@@ -74,9 +76,14 @@ def create_app(settings: Settings | None = None, *, announce: Callable[[str], No
             if token:
                 announce(token)
             sweeper = asyncio.create_task(_sweeper(db, settings))
+            webhooks = DeliveryWorker(db, settings) if settings.webhook_delivery else None
+            if webhooks is not None:
+                webhooks.start()
             try:
                 yield
             finally:
+                if webhooks is not None:
+                    await webhooks.stop()
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None, *, announce: Callable[[str], No
         registrations_router,
         impact_router,
         audit_router,
+        webhooks_router,
     ):
         app.include_router(router)
     return app

@@ -48,12 +48,30 @@ class Settings(BaseSettings):
     )
     pool_size: int = Field(default=10, ge=1)
     log_level: str = "info"
+    webhook_delivery: bool = Field(
+        default=True, description="run the webhook delivery worker in this process (off: events wait)"
+    )
+    webhook_poll_interval: Duration = Field(default=timedelta(seconds=1))
+    webhook_timeout: Duration = Field(default=timedelta(seconds=5), description="per delivery attempt")
+    webhook_max_attempts: int = Field(default=12, ge=1, le=100)
+    webhook_backoff_base: Duration = Field(default=timedelta(seconds=10), description="first retry delay")
+    webhook_backoff_max: Duration = Field(default=timedelta(hours=1), description="longest retry delay")
+    webhook_concurrency: int = Field(default=8, ge=1, le=256, description="deliveries in flight")
 
     @field_validator("proposal_ttl", "expiry_sweep_interval")
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value.total_seconds() <= 0:
             raise ValueError("must be a positive duration such as 3600, '90s', '12h' or '14d'")
+        return value
+
+    @field_validator(
+        "webhook_poll_interval", "webhook_timeout", "webhook_backoff_base", "webhook_backoff_max"
+    )
+    @classmethod
+    def _positive_webhook(cls, value: timedelta) -> timedelta:
+        if value.total_seconds() <= 0:
+            raise ValueError("must be a positive duration such as 0.5, '2s', '10s' or '1h'")
         return value
 
     @model_validator(mode="after")

@@ -14,6 +14,8 @@ from service.models.proposal import Proposal as Proposal
 from service.models.registration import Registration as Registration
 from service.models.team import ApiKey as ApiKey
 from service.models.team import Team as Team
+from service.models.webhook import WebhookDelivery as WebhookDelivery
+from service.models.webhook import WebhookSubscription as WebhookSubscription
 
 __all__ = [
     "Acknowledgment",
@@ -28,4 +30,6 @@ __all__ = [
     "Proposal",
     "Registration",
     "Team",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -50,6 +50,11 @@ from tessera_core.models import (
     Scope,
     Team,
     TeamCreate,
+    Webhook,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookUpdate,
 )
 from tessera_core.types import Mode, SchemaFormat
 
@@ -315,6 +320,33 @@ class BaseTesseraClient:
     def _audit_call(self, asset: str | None, limit: int) -> Call[list[AuditEvent]]:
         params = _clean({"asset": asset, "limit": limit})
         return Call("GET", f"{API}/audit", _models(AuditEvent), params=params)
+
+    def _create_webhook_call(self, body: WebhookCreate) -> Call[WebhookCreated]:
+        return Call("POST", f"{API}/webhooks", _model(WebhookCreated), json=_body(body))
+
+    def _list_webhooks_call(self, team: str | None) -> Call[list[Webhook]]:
+        return Call("GET", f"{API}/webhooks", _models(Webhook), params=_clean({"team": team}))
+
+    def _get_webhook_call(self, webhook_id: uuid.UUID | str) -> Call[Webhook]:
+        return Call("GET", f"{API}/webhooks/{webhook_id}", _model(Webhook))
+
+    def _update_webhook_call(self, webhook_id: uuid.UUID | str, body: WebhookUpdate) -> Call[Webhook]:
+        return Call("PATCH", f"{API}/webhooks/{webhook_id}", _model(Webhook), json=_body(body))
+
+    def _delete_webhook_call(self, webhook_id: uuid.UUID | str) -> Call[None]:
+        return Call("DELETE", f"{API}/webhooks/{webhook_id}", _nothing)
+
+    def _list_deliveries_call(
+        self, webhook_id: uuid.UUID | str, status: str | None, limit: int
+    ) -> Call[list[WebhookDelivery]]:
+        params = _clean({"status": status, "limit": limit})
+        return Call("GET", f"{API}/webhooks/{webhook_id}/deliveries", _models(WebhookDelivery), params=params)
+
+    def _retry_delivery_call(
+        self, webhook_id: uuid.UUID | str, delivery_id: uuid.UUID | str
+    ) -> Call[WebhookDelivery]:
+        path = f"{API}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"
+        return Call("POST", path, _model(WebhookDelivery))
 
 
 def build_publish_item(

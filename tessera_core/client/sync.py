@@ -28,6 +28,7 @@ from tessera_core.models import (
     BulkPublishResult,
     Contract,
     Decision,
+    DeliveryStatus,
     Health,
     ImpactResult,
     KeyCreated,
@@ -40,6 +41,11 @@ from tessera_core.models import (
     RegistrationSource,
     Scope,
     Team,
+    Webhook,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookUpdate,
 )
 from tessera_core.types import Mode, SchemaFormat
 
@@ -333,3 +339,72 @@ class TesseraClient(BaseTesseraClient):
     def audit(self, asset: str | None = None, *, limit: int = 100) -> list[AuditEvent]:
         """Audit log, newest first, optionally of one asset."""
         return self._send(self._audit_call(asset, limit))
+
+    def create_webhook(
+        self,
+        url: str,
+        *,
+        event_types: Sequence[str] = ("*",),
+        team: str | None = None,
+        active: bool = True,
+        all_teams: bool = False,
+        description: str | None = None,
+    ) -> WebhookCreated:
+        """Subscribe ``team`` (default: the caller's) to events; the answer carries the signing secret, once."""
+        body = make(
+            WebhookCreate,
+            url=url,
+            event_types=list(event_types),
+            team=team,
+            active=active,
+            all_teams=all_teams,
+            description=description,
+        )
+        return self._send(self._create_webhook_call(body))
+
+    def list_webhooks(self, *, team: str | None = None) -> list[Webhook]:
+        """Webhook subscriptions of the caller's team (an admin: all, or ``team``'s)."""
+        return self._send(self._list_webhooks_call(team))
+
+    def get_webhook(self, webhook_id: uuid.UUID | str) -> Webhook:
+        """One webhook subscription (never its secret)."""
+        return self._send(self._get_webhook_call(webhook_id))
+
+    def update_webhook(
+        self,
+        webhook_id: uuid.UUID | str,
+        *,
+        url: str | None = None,
+        event_types: Sequence[str] | None = None,
+        active: bool | None = None,
+        description: str | None = None,
+    ) -> Webhook:
+        """Change a subscription's URL, event types, description or active flag."""
+        body = make(
+            WebhookUpdate,
+            url=url,
+            event_types=list(event_types) if event_types is not None else None,
+            active=active,
+            description=description,
+        )
+        return self._send(self._update_webhook_call(webhook_id, body))
+
+    def delete_webhook(self, webhook_id: uuid.UUID | str) -> None:
+        """Remove a subscription and its deliveries."""
+        return self._send(self._delete_webhook_call(webhook_id))
+
+    def list_deliveries(
+        self,
+        webhook_id: uuid.UUID | str,
+        *,
+        status: DeliveryStatus | str | None = None,
+        limit: int = 100,
+    ) -> list[WebhookDelivery]:
+        """Deliveries of a subscription, newest first; ``status="failed"`` lists the dead letters."""
+        return self._send(
+            self._list_deliveries_call(webhook_id, str(status) if status is not None else None, limit)
+        )
+
+    def retry_delivery(self, webhook_id: uuid.UUID | str, delivery_id: uuid.UUID | str) -> WebhookDelivery:
+        """Send a failed delivery again (a fresh set of attempts)."""
+        return self._send(self._retry_delivery_call(webhook_id, delivery_id))

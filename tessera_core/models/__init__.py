@@ -47,8 +47,18 @@ from tessera_core.models.teams import KeyCreate as KeyCreate
 from tessera_core.models.teams import KeyCreated as KeyCreated
 from tessera_core.models.teams import Team as Team
 from tessera_core.models.teams import TeamCreate as TeamCreate
+from tessera_core.models.webhooks import WEBHOOK_EVENT_TYPES as WEBHOOK_EVENT_TYPES
+from tessera_core.models.webhooks import DeliveryStatus as DeliveryStatus
+from tessera_core.models.webhooks import Webhook as Webhook
+from tessera_core.models.webhooks import WebhookCreate as WebhookCreate
+from tessera_core.models.webhooks import WebhookCreated as WebhookCreated
+from tessera_core.models.webhooks import WebhookDelivery as WebhookDelivery
+from tessera_core.models.webhooks import WebhookEvent as WebhookEvent
+from tessera_core.models.webhooks import WebhookUpdate as WebhookUpdate
+from tessera_core.models.webhooks import verify_signature as verify_signature
 
 __all__ = [
+    "WEBHOOK_EVENT_TYPES",
     "AcknowledgeRequest",
     "Acknowledgment",
     "ApiKey",
@@ -64,6 +74,7 @@ __all__ = [
     "Contract",
     "ContractStatus",
     "Decision",
+    "DeliveryStatus",
     "DownstreamAsset",
     "ErrorBody",
     "ErrorInfo",
@@ -89,4 +100,11 @@ __all__ = [
     "Scope",
     "Team",
     "TeamCreate",
+    "Webhook",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookUpdate",
+    "verify_signature",
 ]

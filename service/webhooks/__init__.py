@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions per team and delivery of the transactional outbox after commit."""
