@@ -26,6 +26,7 @@ conjunction of two canonical nodes (``allOf`` merging, ``$ref`` siblings).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -69,24 +70,39 @@ _TRIVIAL_VALUES: dict[str, Any] = {
 
 def canonicalize_node(node: dict[str, Any]) -> Node:
     """Canonicalize one schema object whose sub-schemas are already canonical."""
-    out = dict(node)
-    _upgrade_items(out)
-    _nullable(out)
-    if not _combinators(out):
-        return False
-    merged = _merge_all_of(out)
-    if not isinstance(merged, dict):
-        return False
-    out = merged
-    if not _types(out):
+    return canonicalize_owned(dict(node))
+
+
+#: Keywords that need the structural steps (draft upgrades, nullable, combinators).
+_STRUCTURAL_KEYWORDS = frozenset({"_tuple", "_additionalItems", "nullable", "anyOf", "oneOf", "allOf", "not"})
+
+
+def canonicalize_owned(out: dict[str, Any]) -> Node:
+    """:func:`canonicalize_node` on a dict the caller hands over (it is modified, not copied).
+
+    Each step runs only when its keywords are present: most nodes of wide schemas are leaves
+    with a type, bounds and annotations, and this runs once per node.
+    """
+    if not out.keys().isdisjoint(_STRUCTURAL_KEYWORDS):
+        _upgrade_items(out)
+        _nullable(out)
+        if not _combinators(out):
+            return False
+        merged = _merge_all_of(out)
+        if not isinstance(merged, dict):
+            return False
+        out = merged
+    if "type" in out and not _types(out):
         return False
     _bounds(out)
     _trivia(out)
-    _objects(out)
-    _arrays(out)
+    if "properties" in out or "patternProperties" in out:
+        _objects(out)
+    if "prefixItems" in out:
+        _arrays(out)
     if "enum" in out and not _enum_canonical(out):
         return False
-    if out.get("not") == {} or (isinstance(out.get("not"), dict) and is_unconstrained(out["not"])):
+    if "not" in out and isinstance(out["not"], dict) and is_unconstrained(out["not"]):
         return False
     return dict(sorted(out.items()))
 
@@ -207,18 +223,32 @@ def _intersect_types(a: list[str], b: list[str]) -> list[str]:
     return sorted(expand(a) & expand(b))
 
 
+#: Every JSON type: a ``type`` list covering them all constrains nothing.
+_ALL_TYPES = NON_NULL_TYPES - {"integer"} | {"null"}
+#: ``type`` list as written -> canonical list (``None``: drop ``type``; ``[]``: nothing is valid).
+_TYPE_LISTS: dict[tuple[str, ...], list[str] | None] = {}
+
+
+def _canonical_types(types: tuple[str, ...]) -> list[str] | None:
+    if types in _TYPE_LISTS:
+        return _TYPE_LISTS[types]
+    found = set(types)
+    if "number" in found:
+        found.discard("integer")
+    canonical = None if found >= _ALL_TYPES else sorted(found)
+    if len(types) <= len(_ALL_TYPES):  # bounded: lists with repeats are computed, not cached
+        _TYPE_LISTS[types] = canonical
+    return canonical
+
+
 def _types(out: dict[str, Any]) -> bool:
-    if "type" not in out:
-        return True
-    types = set(out["type"])
-    if "number" in types:
-        types.discard("integer")
-    if not types:
-        return False
-    if types >= NON_NULL_TYPES - {"integer"} | {"null"}:
+    canonical = _canonical_types(tuple(out["type"]))
+    if canonical is None:
         del out["type"]
-    else:
-        out["type"] = sorted(types)
+        return True
+    if not canonical:
+        return False
+    out["type"] = list(canonical)  # a fresh list per node: outputs share no mutable state
     return True
 
 
@@ -254,26 +284,24 @@ _PLAIN_NUMBERS = ("maximum", "minimum", "multipleOf", "maxLength", "minLength", 
 
 
 def _bounds(out: dict[str, Any]) -> None:
-    if out.keys().isdisjoint(_BOUND_KEYWORDS):
+    present = out.keys() & _BOUND_KEYWORDS
+    if not present:
         return
     for keyword in _PLAIN_NUMBERS:
-        if keyword in out:
-            value = out[keyword]
-            if type(value) is not int:  # fast path: plain ints are already canonical
-                out[keyword] = _number(value, keyword)
-    integer = _integer_only(out)
-    if "exclusiveMaximum" in out or "exclusiveMinimum" in out:
-        _exclusive_bounds(out, integer)
-    elif integer:
+        if keyword in present and type(out[keyword]) is not int:  # plain ints are canonical already
+            out[keyword] = _number(out[keyword], keyword)
+    if "exclusiveMaximum" in present or "exclusiveMinimum" in present:
+        _exclusive_bounds(out, _integer_only(out))
+    elif (type(out.get("maximum")) is float or type(out.get("minimum")) is float) and _integer_only(out):
         if isinstance(out.get("maximum"), float):
             out["maximum"] = math.floor(out["maximum"])
         if isinstance(out.get("minimum"), float):
             out["minimum"] = math.ceil(out["minimum"])
-    if "multipleOf" in out:
+    if "multipleOf" in present:
         step = out["multipleOf"]
         if step <= 0:
             raise InvalidSchemaError("multipleOf must be greater than 0")
-        if integer and (1 / as_fraction(step)).denominator == 1:
+        if _integer_only(out) and (1 / as_fraction(step)).denominator == 1:
             del out["multipleOf"]
 
 
@@ -421,15 +449,39 @@ def _enum_canonical(out: dict[str, Any]) -> bool:
         for k, v in out.items()
         if not is_annotation_key(k) and k not in _ENUM_ABSORBS_EXCEPT and k not in SEMANTIC_EXTENSIONS
     }
-    if assertions and "$ref" not in canonical_json(assertions):
-        check = _validator(assertions)
-        values = {k: v for k, v in values.items() if check(v)}
-        for key in assertions:
-            del out[key]
+    if assertions:
+        spelled = canonical_json(assertions)
+        if "$ref" not in spelled:
+            values = {k: v for k, v in values.items() if _admits(spelled, k, v)}
+            for key in assertions:
+                del out[key]
     if not values:
         return False
     out["enum"] = [values[k] for k in sorted(values)]
     return True
+
+
+#: (assertions, value), both as canonical JSON -> whether the value satisfies the assertions.
+#: Wide tables repeat a few (type, accepted values) pairs thousands of times; building a
+#: validator costs ~100 µs. Bounded: cleared when full.
+_ADMITS: dict[tuple[str, str], bool] = {}
+_VALIDATORS: dict[str, Callable[[Any], bool]] = {}
+_CACHE_LIMIT = 4096
+
+
+def _admits(assertions: str, spelled_value: str, value: Any) -> bool:
+    key = (assertions, spelled_value)
+    known = _ADMITS.get(key)
+    if known is None:
+        check = _VALIDATORS.get(assertions)
+        if check is None:
+            if len(_VALIDATORS) >= _CACHE_LIMIT:
+                _VALIDATORS.clear()
+            check = _VALIDATORS[assertions] = _validator(json.loads(assertions))
+        if len(_ADMITS) >= 16 * _CACHE_LIMIT:
+            _ADMITS.clear()
+        known = _ADMITS[key] = check(value)
+    return known
 
 
 def _validator(schema: dict[str, Any]) -> Callable[[Any], bool]:

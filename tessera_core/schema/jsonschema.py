@@ -16,7 +16,7 @@ from typing import Any
 
 from tessera_core.errors import InvalidSchemaError
 from tessera_core.schema.canonical_schema import CanonicalSchema, _seal
-from tessera_core.schema.canonicalize import canonicalize_node, conjoin
+from tessera_core.schema.canonicalize import canonicalize_owned, conjoin
 from tessera_core.schema.vocabulary import (
     LIST_SCHEMA_KEYWORDS,
     MAP_SCHEMA_KEYWORDS,
@@ -140,14 +140,24 @@ class _Normalizer:
                 return target
             combined: Node = conjoin(target, self.node(rest, where))
             return combined
-        out: dict[str, Any] = {}
+        if raw.keys().isdisjoint(_WALKED_KEYWORDS):
+            # a leaf (no sub-schemas, nothing to upgrade): most nodes of wide schemas
+            out = dict(raw)
+            if "type" in out:
+                types = out["type"]
+                if type(types) is str and types in _JSON_TYPES:
+                    out["type"] = [types]
+                elif not _known_types(types):
+                    _type(self, out, "type", types, f"{where}/type")  # raises the precise error
+            return canonicalize_owned(out)
+        out = {}
         for key, value in raw.items():
             handler = _KEY_HANDLERS.get(key)
             if handler is None:
                 out[key] = value
             else:
                 handler(self, out, key, value, f"{where}/{_escape(key)}")
-        return canonicalize_node(out)
+        return canonicalize_owned(out)  # ``out`` is ours: no copy
 
 
 def _escape(key: str) -> str:
@@ -233,14 +243,26 @@ def _dependencies(n: _Normalizer, out: dict[str, Any], key: str, value: Any, whe
             out.setdefault("dependentSchemas", {})[name] = n.node(dep, f"{where}/{_escape(name)}")
 
 
+_JSON_TYPES = NON_NULL_TYPES | {"null"}
+
+
+def _known_types(value: Any) -> bool:
+    """Whether ``value`` is a list of JSON type names (the common case, checked cheaply)."""
+    try:
+        return type(value) is list and _JSON_TYPES.issuperset(value)
+    except TypeError:  # unhashable entries
+        return False
+
+
 def _type(n: _Normalizer, out: dict[str, Any], key: str, value: Any, where: str) -> None:
     types = [value] if isinstance(value, str) else value
+    if _known_types(types):
+        out["type"] = types
+        return
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
         raise InvalidSchemaError("type must be a string or an array of strings", pointer=where)
-    unknown = set(types) - NON_NULL_TYPES - {"null"}
-    if unknown:
-        raise InvalidSchemaError(f"unknown type {sorted(unknown)[0]!r}", pointer=where)
-    out["type"] = types
+    unknown = sorted(set(types) - _JSON_TYPES)[0]
+    raise InvalidSchemaError(f"unknown type {unknown!r}", pointer=where)
 
 
 def _additional_items(n: _Normalizer, out: dict[str, Any], key: str, value: Any, where: str) -> None:
@@ -274,3 +296,5 @@ _KEY_HANDLERS: dict[str, _Handler] = {
     "definitions": _drop,
     "$defs": _drop,
 }
+#: Keywords whose handler does more than check ``type``: sub-schemas, draft upgrades, enums.
+_WALKED_KEYWORDS: frozenset[str] = frozenset(_KEY_HANDLERS.keys() - {"type"})

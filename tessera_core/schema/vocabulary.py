@@ -95,9 +95,12 @@ def is_unconstrained(node: Node) -> bool:
     return all(is_annotation_key(key) or key in (REVERSE, TOLERANT) for key in node)
 
 
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """A deterministic JSON text used to sort and deduplicate values and schemas."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL_ENCODER.encode(value)
 
 
 def content_model(node: Mapping[str, Any]) -> ContentModel:

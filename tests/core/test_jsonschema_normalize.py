@@ -129,3 +129,46 @@ def test_normalize_dispatches_by_format_and_rejects_unknown_formats() -> None:
     assert normalize({"const": 1}, "jsonschema") == {"enum": [1]}
     with pytest.raises(InvalidSchemaError, match="unknown schema format 'protobuf'"):
         normalize({}, "protobuf")
+
+
+def test_enum_filtering_tells_true_from_one_across_nodes() -> None:
+    # the filter memoizes (assertions, value) pairs; JSON spelling keeps true, 1 and 1.0 apart
+    schema = {
+        "type": "object",
+        "properties": {
+            "flag": {"type": "boolean", "enum": [True, 1, 1.5]},
+            "count": {"type": "integer", "enum": [True, 1, 1.5]},
+            "ratio": {"type": "number", "enum": [True, 1, 1.5]},
+            "again": {"type": "boolean", "enum": [True, 1, 1.5]},
+        },
+    }
+    properties = normalize_jsonschema(schema)["properties"]
+    assert properties["flag"] == {"enum": [True]}
+    assert properties["count"] == {"enum": [1]}
+    assert properties["ratio"] == {"enum": [1, 1.5]}
+    assert properties["again"] == properties["flag"]
+
+
+def test_type_lists_are_canonical_whatever_their_order_and_repeats() -> None:
+    spellings = [["integer", "number"], ["number", "integer"], ["number", "integer", "number", "integer"]]
+    for types in spellings:
+        assert normalize_jsonschema({"type": types}) == {"type": ["number"]}
+    every = ["array", "boolean", "integer", "null", "number", "object", "string"]
+    assert normalize_jsonschema({"type": every}) == {}
+    first, second = normalize_jsonschema({"type": ["string"]}), normalize_jsonschema({"type": ["string"]})
+    assert first["type"] is not second["type"]  # no list is shared between outputs
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ({"type": "text"}, "unknown type 'text'"),
+        ({"type": ["string", "text", "blob"]}, "unknown type 'blob'"),
+        ({"type": ["string", {"a": 1}]}, "type must be a string or an array of strings"),
+        ({"type": 3}, "type must be a string or an array of strings"),
+        ({"properties": {"a": {"type": ["strin"]}}}, "unknown type 'strin'"),
+    ],
+)
+def test_bad_type_keywords_are_named(schema: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidSchemaError, match=message):
+        normalize_jsonschema(schema)
