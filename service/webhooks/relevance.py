@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import Acknowledgment, ApiKey, Asset, OutboxEvent, Proposal, Team
+from service.models import Acknowledgment, ApiKey, Asset, OutboxEvent, Proposal, Registration, Team
 from service.proposals.consumers import Consumer, affected_consumers, major_of
-from service.registrations.repository import RegistrationRepository
 from tessera_core.types import Severity
 
 
@@ -44,7 +44,7 @@ class Lookup:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._assets: dict[str, Asset | None] = {}
-        self._consumers: dict[uuid.UUID, list[Consumer]] = {}
+        self._consumers: dict[uuid.UUID, list[tuple[Consumer, datetime]]] = {}
         self._teams: dict[str, uuid.UUID | None] = {}
 
     def asset(self, fqn: str | None) -> Asset | None:
@@ -55,11 +55,28 @@ class Lookup:
             self._assets[fqn] = self.session.scalar(select(Asset).where(Asset.fqn == fqn))
         return self._assets[fqn]
 
-    def consumers(self, asset_id: uuid.UUID) -> list[Consumer]:
-        """The registrations on an asset."""
+    def consumers(self, asset_id: uuid.UUID, at: datetime) -> list[Consumer]:
+        """The registrations on an asset that existed at ``at``."""
         if asset_id not in self._consumers:
-            self._consumers[asset_id] = RegistrationRepository(self.session).consumers(asset_id)
-        return self._consumers[asset_id]
+            rows = self.session.execute(
+                select(Registration, Team.name)
+                .join(Team, Team.id == Registration.team_id)
+                .where(Registration.asset_id == asset_id)
+            )
+            self._consumers[asset_id] = [
+                (
+                    Consumer(
+                        team_id=reg.team_id,
+                        team_name=name,
+                        consumer_ref=reg.consumer_ref,
+                        columns=tuple(reg.columns) if reg.columns is not None else None,
+                        pinned_major=reg.pinned_major,
+                    ),
+                    reg.first_seen,
+                )
+                for reg, name in rows
+            ]
+        return [c for c, first_seen in self._consumers[asset_id] if first_seen <= at]
 
     def team_ids(self, names: list[Any]) -> set[uuid.UUID]:
         """Ids of the teams called ``names`` (non-strings and unknown names are ignored)."""
@@ -74,11 +91,13 @@ class Lookup:
         """One proposal."""
         return self.session.get(Proposal, proposal_id)
 
-    def answered(self, proposal_id: uuid.UUID) -> set[uuid.UUID]:
-        """Teams that acknowledged a proposal."""
+    def answered(self, proposal_id: uuid.UUID, at: datetime) -> set[uuid.UUID]:
+        """Teams that had acknowledged a proposal at ``at``."""
         return set(
             self.session.scalars(
-                select(Acknowledgment.team_id).where(Acknowledgment.proposal_id == proposal_id)
+                select(Acknowledgment.team_id).where(
+                    Acknowledgment.proposal_id == proposal_id, Acknowledgment.acknowledged_at <= at
+                )
             )
         )
 
@@ -102,7 +121,9 @@ def owner(lookup: Lookup, event: OutboxEvent) -> set[uuid.UUID]:
 def registered(lookup: Lookup, event: OutboxEvent) -> set[uuid.UUID]:
     """Every team registered as a consumer of the event's asset."""
     asset = lookup.asset(event.fqn)
-    return {c.team_id for c in lookup.consumers(asset.id)} if asset is not None else set()
+    if asset is None:
+        return set()
+    return {c.team_id for c in lookup.consumers(asset.id, event.created_at)}
 
 
 def named(*keys: str) -> Rule:
@@ -134,13 +155,13 @@ def proposal_consumers(lookup: Lookup, event: OutboxEvent) -> set[uuid.UUID]:
     proposal = lookup.proposal(proposal_id) if proposal_id is not None else None
     if proposal is None:
         return set()
-    teams = lookup.team_ids([*proposal.awaiting, *proposal.blocking]) | lookup.answered(proposal.id)
+    teams = lookup.answered(proposal.id, event.created_at)
     asset = lookup.asset(event.fqn)
     if asset is not None:
         breaking = [c for c in proposal.changes if c.get("severity") == Severity.BREAKING]
         teams |= set(
             affected_consumers(
-                lookup.consumers(asset.id),
+                lookup.consumers(asset.id, event.created_at),
                 owner_team_id=asset.owner_team_id,
                 active_major=major_of(proposal.base_version),
                 breaking_changes=breaking,

@@ -24,8 +24,6 @@ from service.webhooks.signing import signed_headers
 
 log = logging.getLogger("tessera.webhooks")
 
-ERROR_BODY_BYTES = 300
-
 
 async def send(client: httpx.AsyncClient, job: Job, timeout: float) -> tuple[int | None, str | None]:
     """POST one attempt; (status code, error) where error None means delivered (a 2xx answer)."""
@@ -38,16 +36,12 @@ async def send(client: httpx.AsyncClient, job: Job, timeout: float) -> tuple[int
     )
     try:
         async with asyncio.timeout(timeout):
+            # the answer's body is never read or stored: a subscription must not become a way to read
+            # what some internal URL answers
             async with client.stream("POST", job.url, content=job.body, headers=headers) as response:
                 if 200 <= response.status_code < 300:
                     return response.status_code, None
-                head = b""
-                async for chunk in response.aiter_bytes():
-                    head += chunk
-                    if len(head) >= ERROR_BODY_BYTES:
-                        break
-                text = head[:ERROR_BODY_BYTES].decode("utf-8", "replace").strip()
-                return response.status_code, f"HTTP {response.status_code}" + (f": {text}" if text else "")
+                return response.status_code, f"HTTP {response.status_code} {response.reason_phrase}".strip()
     except TimeoutError:
         return None, f"no answer within {timeout:g} s"
     except httpx.HTTPError as exc:

@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import secrets
+import socket
 import threading
 import time
 import uuid
@@ -311,6 +312,10 @@ def test_a_dead_receiver_ends_as_failed_and_can_be_retried(svc: Service, receive
     _, team = svc.team("dead")
     hook = receiver(answers=[503, 503, 503])
     sub = team.create_webhook(hook.url, event_types=["registration.created"])
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{closed.getsockname()[1]}/hook"
+    unreachable = team.create_webhook(nobody, event_types=["registration.created"])
     team.register(f"lake.dead_{uuid.uuid4().hex[:8]}")
 
     failed = wait_for(lambda: team.list_deliveries(sub.id, status="failed"), "the dead letter")
@@ -323,6 +328,10 @@ def test_a_dead_receiver_ends_as_failed_and_can_be_retried(svc: Service, receive
     assert dead.next_attempt_at is None
     assert dead.delivered_at is None
     assert len(hook.requests) == 3
+    refused = wait_for(lambda: team.list_deliveries(unreachable.id, status="failed"), "the refused delivery")
+    assert refused[0].attempts == 3
+    assert refused[0].last_status_code is None
+    assert "ConnectError" in (refused[0].last_error or "")
 
     # the receiver is back (it answers 200 now): an operator re-sends the dead letter
     retried = team.retry_delivery(sub.id, dead.id)
@@ -432,6 +441,54 @@ def test_two_workers_on_one_database_never_deliver_an_event_twice(database: str,
     assert all(d.status == "delivered" and d.attempts == 1 for d in deliveries)
     per_webhook_events = [(d.webhook_id, d.event_id) for d in deliveries]
     assert len(per_webhook_events) == len(set(per_webhook_events))
+
+
+def test_each_team_receives_the_events_that_concern_it(svc: Service, receiver) -> None:
+    fqn = f"warehouse.relevance_{uuid.uuid4().hex[:8]}"
+    producer_name, producer = svc.team("owner")
+    consumer_name, consumer = svc.team("reader")
+    _, stranger = svc.team("stranger")
+    hooks = {name: receiver() for name in ("owner", "reader", "stranger")}
+    subs = {
+        "owner": producer.create_webhook(hooks["owner"].url),
+        "reader": consumer.create_webhook(hooks["reader"].url),
+        "stranger": stranger.create_webhook(hooks["stranger"].url),
+    }
+    producer.publish(fqn, V1)  # asset.created + contract.published: only the owner has a stake yet
+    consumer.register(fqn)  # registration.created: owner and the registering team
+    proposal = producer.publish(fqn, V1_DROP_EMAIL)  # proposal.opened: owner and the affected consumer
+    consumer.acknowledge(proposal.proposal_id, "approved")  # acknowledged, published, contract.published
+
+    def types(who: str) -> list[str]:
+        return sorted(r.event.type for r in hooks[who].delivered() if r.event.fqn == fqn)
+
+    wait_for(lambda: "proposal.published" in types("reader"), "the reader's proposal.published")
+    wait_for(lambda: types("owner").count("contract.published") == 2, "the owner's second contract.published")
+    assert types("owner") == sorted(
+        [
+            "asset.created",
+            "contract.published",
+            "registration.created",
+            "proposal.opened",
+            "proposal.acknowledged",
+            "contract.published",
+            "proposal.published",
+        ]
+    )
+    assert types("reader") == sorted(
+        [
+            "registration.created",
+            "proposal.opened",
+            "proposal.acknowledged",
+            "contract.published",
+            "proposal.published",
+        ]
+    )
+    assert svc.admin.list_deliveries(subs["stranger"].id) == []
+    acknowledged = next(r for r in hooks["reader"].delivered() if r.event.type == "proposal.acknowledged")
+    assert acknowledged.event.data["team"] == consumer_name
+    assert acknowledged.event.data["decision"] == "approved"
+    assert producer_name != consumer_name
 
 
 # ---- subscriptions -----------------------------------------------------------------------------------
@@ -552,12 +609,22 @@ def test_an_inactive_subscription_receives_nothing_until_reactivated(svc: Servic
 # ---- contracts between the pieces --------------------------------------------------------------------
 
 
-def test_every_emitted_event_type_is_in_the_catalogue() -> None:
+def test_every_emitted_event_type_is_in_the_catalogue(svc: Service, module_database: str) -> None:
+    from sqlalchemy import create_engine, text
+
     from service.proposals.machine import AUDIT_ACTION
     from service.webhooks.relevance import RULES
 
     assert set(AUDIT_ACTION.values()) <= set(WEBHOOK_EVENT_TYPES)
     assert {t.split(".")[0] for t in WEBHOOK_EVENT_TYPES} <= {k.split(".")[0] for k in RULES}
+    engine = create_engine(module_database)  # what the tests above made the service emit
+    try:
+        with engine.connect() as connection:
+            emitted = set(connection.scalars(text("SELECT DISTINCT event_type FROM outbox_events")))
+    finally:
+        engine.dispose()
+    assert emitted
+    assert emitted <= set(WEBHOOK_EVENT_TYPES), emitted - set(WEBHOOK_EVENT_TYPES)
 
 
 def test_the_webhook_client_matches_the_api(svc: Service) -> None:
