@@ -117,6 +117,17 @@ Every object has an explicit content model, which decides what adding or removin
 A property that becomes required still breaks. A `default` never makes an old document valid:
 `required` + `default` is still `required-added`.
 
+**Renames.** In a closed object, a new property whose `x-aliases` lists a property that the new
+schema dropped is that property renamed (Avro field `aliases`; any source may write `x-aliases`):
+one `property-renamed` change (widening, tolerant) at the old name, then the old and new property
+schemas are compared as usual (paths under the new name). As in Avro schema resolution, aliases
+are read by *readers of the new schema*: they find old documents' values under the old name, so a
+rename is `backward` compatible. Readers of the old schema do not know the new name: if the old
+property was required, that requirement is gone (`required-removed`, which breaks `forward` and
+`full`), and a strict (non-tolerant) old reader also rejects the unknown new name. Requiring the
+new name is no change when the old name was required. Renames are not transitive: the
+`*_transitive` modes compare with older versions directly, where the alias may be gone.
+
 ## Annotations the engine honours
 
 | annotation | meaning |
@@ -124,6 +135,7 @@ A property that becomes required still breaks. A `default` never makes an old do
 | `x-sql-type` on both old and new node | the SQL type lattice (below) decides the type part of the node (`sql-type-*`); the generic diff of `type`, `format`, bounds, lengths and `multipleOf` is suppressed there; nullability, enums and `required` are still diffed |
 | `x-tessera-reverse: true` | everything under it is judged in the opposite direction (OpenAPI responses are judged forward when the contract is judged backward); a nested reverse flips back |
 | `x-tessera-tolerant: true` | tolerant-reader object (see above) |
+| `x-aliases: [old names]` on a property | former names: a dropped property of one of these names was renamed to this one (see above); changing the list itself is an annotation |
 | `x-unique`, `x-primary-key`, `x-checks`, `x-relationship` | data guarantees: added = narrowing, removed = widening (breaks `forward`/`full`, dangerous otherwise) |
 | any other `x-*`, `description`, `title`, `examples`, `$comment`, `readOnly`, `writeOnly`, ... | annotation (safe); `deprecated` becoming true is dangerous; a changed `default` is dangerous |
 

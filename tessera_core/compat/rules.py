@@ -192,6 +192,13 @@ _ROWS: dict[str, tuple[Severity, str, str]] = {
         "property {name!r} removed from an open object",
         "A property was removed from an open object: it is now unconstrained.",
     ),
+    "property-renamed": (
+        D,
+        "property {name!r} renamed to {new}",
+        "A property was renamed and the new one lists the old name in `x-aliases` (Avro field aliases): "
+        "readers of the new schema read old documents through the alias, readers of the old schema do "
+        "not know the new name (the old name's requirement is judged as `required-removed`).",
+    ),
     "required-added": (
         S,
         "property {name!r} became required",

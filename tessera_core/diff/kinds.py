@@ -91,6 +91,7 @@ _KINDS: list[ChangeKind] = [
     ChangeKind("property-removed", N, tolerant=True),
     ChangeKind("property-added-to-open-model", N, tolerant=True),
     ChangeKind("property-removed-from-open-model", W, tolerant=True),
+    ChangeKind("property-renamed", W, tolerant=True),
     ChangeKind("required-added", N),
     ChangeKind("required-removed", W),
     ChangeKind("additional-properties-closed", N, tolerant=True),

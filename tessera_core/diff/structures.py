@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tessera_core.diff.model import EMPTY, DiffRecord, escape
-from tessera_core.schema.vocabulary import TOLERANT, catch_all_schema, is_unconstrained
+from tessera_core.schema.vocabulary import ALIASES, TOLERANT, catch_all_schema, is_unconstrained
 
 if TYPE_CHECKING:
     from tessera_core.diff.engine import DiffContext, Facts
@@ -72,21 +72,60 @@ def _catch_all_state(value: Any) -> str:
     return "closed" if value is False else "schema"
 
 
+def renamed_properties(old: Schema, new: Schema) -> dict[str, str]:
+    """Old property name -> new property name, for renames declared through ``x-aliases``.
+
+    A property of ``new`` that ``old`` lacks and whose ``x-aliases`` names a property of ``old``
+    that ``new`` lacks is that property renamed (Avro schema resolution: reader field aliases
+    match writer field names). Only between closed slots (the old name is no longer allowed, the
+    new one was not allowed before), where a rename is not already a change of catch-all
+    schema. The first new property (in name order) claiming an old name takes it.
+    """
+    old_props: Schema = old.get("properties", EMPTY)
+    new_props: Schema = new.get("properties", EMPTY)
+    renames: dict[str, str] = {}
+    for name, schema in new_props.items():
+        if name in old_props or not isinstance(schema, dict):
+            continue
+        aliases = schema.get(ALIASES)
+        if not isinstance(aliases, list) or catch_all_schema(old, name) is not False:
+            continue
+        for alias in aliases:
+            if (
+                isinstance(alias, str)
+                and alias in old_props
+                and alias not in new_props
+                and alias not in renames
+                and catch_all_schema(new, alias) is False
+            ):
+                renames[alias] = name
+                break
+    return renames
+
+
 def diff_objects(
     ctx: DiffContext, old: Schema, new: Schema, path: str, rev: bool, facts: Facts, out: list[DiffRecord]
 ) -> None:
-    """Properties against each side's content model, required, catch-alls, dependencies, names."""
+    """Properties against each side's content model, renames, required, catch-alls, dependencies, names."""
     if not facts.object:
         return
     tolerant = old.get(TOLERANT) is True or new.get(TOLERANT) is True
     old_props: Schema = old.get("properties", EMPTY)
     new_props: Schema = new.get("properties", EMPTY)
+    renames: dict[str, str] | None = None  # computed at the first property missing from ``new``
     for name, old_schema in old_props.items():
         where = f"{path}/properties/{escape(name)}"
         new_schema = new_props.get(name, _MISSING)
         if new_schema is not _MISSING:
             if old_schema is not new_schema:
                 out += ctx.diff(old_schema, new_schema, where, rev)
+            continue
+        if renames is None:
+            renames = renamed_properties(old, new)
+        if name in renames:
+            target = renames[name]
+            out.append(ctx.record("property-renamed", where, rev, name, target, tolerant=tolerant))
+            out += ctx.diff(old_schema, new_props[target], f"{path}/properties/{escape(target)}", rev)
             continue
         catch_all = catch_all_schema(new, name)
         if catch_all is False:
@@ -99,8 +138,9 @@ def diff_objects(
             )
         else:
             out += ctx.diff(old_schema, catch_all, where, rev)
+    sources = {target: source for source, target in (renames or {}).items()}
     for name, new_schema in new_props.items():
-        if name in old_props:
+        if name in old_props or name in sources:
             continue
         where = f"{path}/properties/{escape(name)}"
         catch_all = catch_all_schema(old, name)
@@ -115,12 +155,7 @@ def diff_objects(
                 )
         else:
             out += ctx.diff(catch_all, new_schema, where, rev)
-    old_required, new_required = old.get("required", ()), new.get("required", ())
-    if old_required != new_required:
-        for name in sorted(set(new_required) - set(old_required)):
-            out.append(ctx.record("required-added", f"{path}/properties/{escape(name)}", rev, None, name))
-        for name in sorted(set(old_required) - set(new_required)):
-            out.append(ctx.record("required-removed", f"{path}/properties/{escape(name)}", rev, name, None))
+    _diff_required(ctx, old, new, path, rev, sources, out)
     for keyword, stem in (
         ("additionalProperties", "additional-properties"),
         ("unevaluatedProperties", "unevaluated-properties"),
@@ -147,6 +182,34 @@ def diff_objects(
         old.get("propertyNames", EMPTY), new.get("propertyNames", EMPTY), f"{path}/propertyNames", rev
     )
     _diff_dependencies(ctx, old, new, path, rev, out)
+
+
+def _diff_required(
+    ctx: DiffContext,
+    old: Schema,
+    new: Schema,
+    path: str,
+    rev: bool,
+    sources: dict[str, str],
+    out: list[DiffRecord],
+) -> None:
+    """``required`` names added and removed; a renamed property keeps the old name's requirement.
+
+    Through a rename (``sources``: new name -> old name) new readers find the old name's value
+    under the alias, so requiring the new name is no change when the old one was required. The
+    old name is no longer required in any case: readers of the old schema do not know the new
+    name (``required-removed``, which breaks ``forward`` unless readers had a default).
+    """
+    old_required, new_required = old.get("required", ()), new.get("required", ())
+    if old_required == new_required:
+        return
+    before = set(old_required)
+    for name in sorted(set(new_required) - before):
+        if sources.get(name) in before:
+            continue
+        out.append(ctx.record("required-added", f"{path}/properties/{escape(name)}", rev, None, name))
+    for name in sorted(before - set(new_required)):
+        out.append(ctx.record("required-removed", f"{path}/properties/{escape(name)}", rev, name, None))
 
 
 def _diff_pattern_properties(

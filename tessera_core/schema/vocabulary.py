@@ -72,6 +72,9 @@ GUARANTEE_KEYWORDS: frozenset[str] = frozenset({"x-unique", "x-primary-key", "x-
 SQL_TYPE = "x-sql-type"
 REVERSE = "x-tessera-reverse"
 TOLERANT = "x-tessera-tolerant"
+#: Former names of a property (Avro field ``aliases``): an annotation that lets the diff match a
+#: renamed property with its old name.
+ALIASES = "x-aliases"
 #: Extension keys with engine semantics (every other ``x-*`` key is an annotation).
 SEMANTIC_EXTENSIONS: frozenset[str] = GUARANTEE_KEYWORDS | {SQL_TYPE, REVERSE, TOLERANT}
 

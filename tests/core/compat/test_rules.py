@@ -85,6 +85,7 @@ CASES: dict[str, tuple[Any, Any]] = {
     "property-removed": (_with(CLOSED, properties={"a": S, "b": S}), CLOSED),
     "property-added-to-open-model": (OPEN, _with(OPEN, properties={"a": S, "b": S})),
     "property-removed-from-open-model": (_with(OPEN, properties={"a": S, "b": S}), OPEN),
+    "property-renamed": (CLOSED, _with(CLOSED, properties={"b": _with(S, **{"x-aliases": ["a"]})})),
     "required-added": (OPEN, _with(OPEN, required=["a"])),
     "required-removed": (_with(OPEN, required=["a"]), OPEN),
     "additional-properties-closed": (OPEN, CLOSED),

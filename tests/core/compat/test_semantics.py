@@ -317,3 +317,82 @@ class TestTransitive:
     def test_empty_history_is_an_error(self) -> None:
         with pytest.raises(ValueError, match="at least one"):
             check_transitive_compatibility([], S)
+
+
+def _table(**properties: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+    }
+
+
+def _renamed_from(*names: str, schema: dict[str, Any] = S) -> dict[str, Any]:
+    return {**schema, "x-aliases": list(names)}
+
+
+def test_rename_through_x_aliases_in_a_closed_object() -> None:
+    old, new = _table(id=S, a=S), _table(id=S, b=_renamed_from("a"))
+    backward = check_compatibility(old, new, "backward")
+    assert backward.compatible
+    assert ("property-renamed", "/properties/a") in {(c.rule, c.path) for c in backward.changes}
+    assert "property-removed" not in _rules(backward)
+    assert "property-added" not in _rules(backward)
+    assert "required-added" not in _rules(backward)  # b inherits a's requirement
+    # a strict old reader rejects the unknown name and misses the required one
+    forward = check_compatibility(old, new, "forward")
+    assert {(c.rule, c.path) for c in forward.breaking_changes} == {
+        ("property-renamed", "/properties/a"),
+        ("required-removed", "/properties/a"),
+    }
+    assert check_compatibility(old, new, "forward", policy="lenient").breaking_changes == (
+        next(c for c in forward.breaking_changes if c.rule == "required-removed"),
+    )
+
+
+def test_rename_of_an_optional_property_into_a_required_one_breaks_backward() -> None:
+    old = {**_table(id=S, a=S), "required": ["id"]}
+    new = _table(id=S, b=_renamed_from("a"))
+    report = check_compatibility(old, new, "backward")
+    assert [(c.rule, c.path) for c in report.breaking_changes] == [("required-added", "/properties/b")]
+
+
+def test_without_a_matching_alias_a_rename_is_remove_plus_add() -> None:
+    old = _table(id=S, a=S)
+    for new in (
+        _table(id=S, b=S),
+        _table(id=S, b=_renamed_from("c")),
+        _table(id=S, a=S, b=_renamed_from("a")),
+    ):
+        rules = _rules(check_compatibility(old, new, "backward"))
+        assert "property-renamed" not in rules
+        assert "property-added" in rules
+
+
+def test_open_objects_do_not_match_renames() -> None:
+    # in an open object old documents may carry the new name already, with any value
+    old = {"type": "object", "properties": {"a": S}}
+    new = {"type": "object", "properties": {"b": _renamed_from("a")}}
+    report = check_compatibility(old, new, "backward")
+    assert "property-renamed" not in _rules(report)
+    assert not report.compatible
+
+
+def test_two_properties_claiming_one_old_name_rename_only_the_first() -> None:
+    old = _table(id=S, a=S)
+    new = _table(id=S, b=_renamed_from("a"), c=_renamed_from("a"))
+    report = check_compatibility(old, new, "backward")
+    assert [(c.rule, c.new) for c in report.changes if c.rule == "property-renamed"] == [
+        ("property-renamed", "b")
+    ]
+    assert ("property-added", "/properties/c") in {(c.rule, c.path) for c in report.changes}
+    assert not report.compatible  # c is a new required property
+
+
+def test_a_rename_and_a_type_change_are_both_reported() -> None:
+    old = _table(id=S, n={"type": "integer"})
+    new = _table(id=S, count=_renamed_from("n", schema={"type": "string"}))
+    report = check_compatibility(old, new, "backward")
+    assert not report.compatible
+    assert [(c.rule, c.path) for c in report.breaking_changes] == [("type-changed", "/properties/count/type")]

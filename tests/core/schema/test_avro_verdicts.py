@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tessera_core.compat.check import check_compatibility
+from tessera_core.compat.check import check_compatibility, check_transitive_compatibility
 from tessera_core.schema.avro import normalize_avro
 
 
@@ -15,6 +15,10 @@ def rec(*fields: dict[str, Any]) -> dict[str, Any]:
 
 
 ID = {"name": "id", "type": "long"}
+
+
+def address(*fields: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "record", "name": "Address", "fields": list(fields)}
 
 
 def verdicts(old: Any, new: Any) -> tuple[bool, bool]:
@@ -217,11 +221,124 @@ def test_change_inside_a_recursive_schema_is_found() -> None:
     assert verdicts(old, new) == (False, True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine does not yet match a renamed property through the new property's x-aliases",
+# Renames through field aliases. Avro resolution matches a *reader* field's aliases against writer
+# field names, never the reverse: new readers (backward) find a renamed field's old data through
+# the alias; old readers (forward) look for the old name in new data and fall back to its default.
+# So a rename is backward compatible, and forward compatible only when the old field had a default.
+RENAMES: list[tuple[str, Any, Any, bool, bool]] = [
+    (
+        "rename, old field without default: backward only",
+        rec(ID, {"name": "full_name", "type": "string"}),
+        rec(ID, {"name": "name", "type": "string", "aliases": ["full_name"]}),
+        True,
+        False,
+    ),
+    (
+        "rename, old field with a default: full",
+        rec(ID, {"name": "full_name", "type": "string", "default": ""}),
+        rec(ID, {"name": "name", "type": "string", "default": "", "aliases": ["full_name"]}),
+        True,
+        True,
+    ),
+    (
+        # judged like dropping a field's default (required-added): conservative, as for unrenamed fields
+        "rename of a defaulted field into one without default",
+        rec(ID, {"name": "nick", "type": ["null", "string"], "default": None}),
+        rec(ID, {"name": "nickname", "type": ["null", "string"], "aliases": ["nick"]}),
+        False,
+        True,
+    ),
+    (
+        "rename with a promotion int -> long",
+        rec(ID, {"name": "n", "type": "int"}),
+        rec(ID, {"name": "count", "type": "long", "aliases": ["old", "n"]}),
+        True,
+        False,
+    ),
+    (
+        "rename with an incompatible type",
+        rec(ID, {"name": "n", "type": "string", "default": ""}),
+        rec(ID, {"name": "count", "type": "int", "default": 0, "aliases": ["n"]}),
+        False,
+        False,
+    ),
+    (
+        "rename inside a nested record",
+        rec(ID, {"name": "address", "type": address({"name": "zip", "type": "string"})}),
+        rec(
+            ID,
+            {"name": "address", "type": address({"name": "postcode", "type": "string", "aliases": ["zip"]})},
+        ),
+        True,
+        False,
+    ),
+    (
+        "an alias whose old field is still there is no rename: a field without default is added",
+        rec(ID, {"name": "full_name", "type": "string"}),
+        rec(
+            ID,
+            {"name": "full_name", "type": "string"},
+            {"name": "name", "type": "string", "aliases": ["full_name"]},
+        ),
+        False,
+        True,
+    ),
+    (
+        "an alias naming no old field is no rename: remove + add",
+        rec(ID, {"name": "full_name", "type": "string"}),
+        rec(ID, {"name": "name", "type": "string", "aliases": ["fullname"]}),
+        False,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "backward", "forward"), [r[1:] for r in RENAMES], ids=[r[0] for r in RENAMES]
 )
+def test_renamed_field_verdict(old: Any, new: Any, backward: bool, forward: bool) -> None:
+    assert verdicts(old, new) == (backward, forward)
+
+
 def test_renamed_field_with_the_old_name_in_aliases_is_not_remove_plus_add() -> None:
     old = rec(ID, {"name": "full_name", "type": "string"})
     new = rec(ID, {"name": "name", "type": "string", "aliases": ["full_name"]})
-    assert verdicts(old, new) == (True, True)
+    backward = check_compatibility(normalize_avro(old), normalize_avro(new), "backward")
+    assert backward.compatible
+    assert {(c.rule, c.path) for c in backward.changes} == {
+        ("property-renamed", "/properties/full_name"),
+        ("annotation-changed", "/properties/name/x-aliases"),
+        ("required-removed", "/properties/full_name"),  # old readers do not know the new name
+    }
+    renamed = next(c for c in backward.changes if c.rule == "property-renamed")
+    assert (renamed.old, renamed.new, renamed.field) == ("full_name", "name", "full_name")
+    assert renamed.message == "property 'full_name' renamed to \"name\""
+    assert backward.suggested_bump.value == "minor"
+    forward = check_compatibility(normalize_avro(old), normalize_avro(new), "forward")
+    assert [(c.rule, c.path) for c in forward.breaking_changes] == [
+        ("required-removed", "/properties/full_name")
+    ]
+
+
+def test_a_type_change_through_a_rename_is_reported_under_the_new_name() -> None:
+    old = rec(ID, {"name": "n", "type": "long"})
+    new = rec(ID, {"name": "count", "type": "int", "aliases": ["n"]})
+    report = check_compatibility(normalize_avro(old), normalize_avro(new), "backward")
+    assert [(c.rule, c.path) for c in report.breaking_changes] == [
+        ("maximum-decreased", "/properties/count/maximum"),
+        ("minimum-increased", "/properties/count/minimum"),
+    ]
+
+
+def test_renames_do_not_chain_transitively() -> None:
+    # Confluent's objection to aliases: A{f1} -> B{f2, aliases [f1]} -> C{f2} passes step by step,
+    # but C cannot read data written with A. The transitive modes compare C with A directly.
+    a = normalize_avro(rec(ID, {"name": "f1", "type": "string"}))
+    b = normalize_avro(rec(ID, {"name": "f2", "type": "string", "aliases": ["f1"]}))
+    c = normalize_avro(rec(ID, {"name": "f2", "type": "string"}))
+    assert check_compatibility(a, b, "backward").compatible
+    assert check_compatibility(b, c, "backward").compatible
+    assert check_transitive_compatibility([a, b], c, "backward").compatible
+    report = check_transitive_compatibility([a, b], c, "backward_transitive")
+    assert not report.compatible
+    assert ("required-added", "/properties/f2") in {(ch.rule, ch.path) for ch in report.breaking_changes}
