@@ -202,6 +202,11 @@ def main() -> None:
             return captured[0]
 
         timed(
+            "no-op run-operation with --no-write-json",
+            lambda: invoke(["--no-write-json", "run-operation", "tessera__marker_start", "--quiet"], project),
+            results,
+        )
+        timed(
             "run-operation of a no-op macro (dbt's fixed cost, for scale)",
             lambda: invoke(["run-operation", "tessera__marker_start", "--quiet"], project),
             results,
@@ -248,6 +253,11 @@ def main() -> None:
             timed(
                 "run-operation tessera_publish, one compatible change",
                 lambda: invoke(["run-operation", "tessera_publish", "--quiet"], project),
+                results,
+            )
+            timed(
+                "re-publish (unchanged) with `dbt --no-write-json`",
+                lambda: invoke(["--no-write-json", "run-operation", "tessera_publish", "--quiet"], project),
                 results,
             )
             timed(

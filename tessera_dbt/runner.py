@@ -72,6 +72,9 @@ def run_operation(
         # dbt's own console output is off: its errors come back in result.exception, and our summary
         # (or --json) is the only thing on stdout.
         *(["--log-level", "none"] if quiet else []),
+        # Rewriting target/manifest.json is most of run-operation's fixed cost on big projects, and
+        # nothing here needs it.
+        "--no-write-json",
         "run-operation",
         f"tessera_{command}",
         "--args",
