@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -144,6 +145,9 @@ def server(database_url: str, admin_key: str, workdir: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield url
     finally:
+        text = (workdir / "server.log").read_text()
+        if "Traceback" in text or "ERROR" in text:
+            print("--- the service logged errors (tail) ---\n" + text[-8000:], file=sys.stderr)
         process.terminate()
         try:
             process.wait(timeout=30)
@@ -303,9 +307,10 @@ def bench_gate(url: str, key: str, fqn: str, n: int, results: dict[str, Any]) ->
 
 
 def bench_concurrency(url: str, key: str, fqns: list[str], seconds: float, results: dict[str, Any]) -> None:
-    async def run(concurrency: int) -> tuple[float, list[float]]:
+    async def run(concurrency: int) -> tuple[float, list[float], collections.Counter[str]]:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         latencies: list[float] = []
+        failures: collections.Counter[str] = collections.Counter()
         async with httpx.AsyncClient(
             base_url=url, headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=60
         ) as http:
@@ -315,21 +320,28 @@ def bench_concurrency(url: str, key: str, fqns: list[str], seconds: float, resul
                 rng = random.Random(worker)
                 while time.perf_counter() < stop:
                     start = time.perf_counter()
-                    response = await http.get(f"/api/v1/assets/{rng.choice(fqns)}/gate")
-                    response.raise_for_status()
+                    try:
+                        response = await http.get(f"/api/v1/assets/{rng.choice(fqns)}/gate")
+                    except httpx.TransportError as exc:
+                        failures[type(exc).__name__] += 1
+                        continue
+                    if response.status_code != 200:
+                        failures[f"HTTP {response.status_code}"] += 1
+                        continue
                     latencies.append((time.perf_counter() - start) * 1000)
 
             begin = time.perf_counter()
             await asyncio.gather(*(reader(w) for w in range(concurrency)))
-            return len(latencies) / (time.perf_counter() - begin), latencies
+            return len(latencies) / (time.perf_counter() - begin), latencies, failures
 
     for concurrency in (1, 8, 32, 64):
-        rps, latencies = asyncio.run(run(concurrency))
+        rps, latencies, failures = asyncio.run(run(concurrency))
+        failed = f"; FAILED: {dict(failures)}" if failures else ""
         report(
             results,
             f"gate_rps_{concurrency}",
             f"gate reads, {concurrency} concurrent clients for {seconds:.0f} s: {rps:.0f} requests/s; "
-            f"round trip {summary(latencies)}",
+            f"round trip {summary(latencies)}{failed}",
         )
 
 
@@ -420,6 +432,7 @@ def main() -> int:
         "--database-url", help="sqlite:///... (default: a temp file) or a PostgreSQL server URL"
     )
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
+    parser.add_argument("--seconds", type=float, help="duration of each concurrency run (default 8)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="*", help="run only these: single bulk gate concurrency impact")
     args = parser.parse_args()
@@ -433,7 +446,7 @@ def main() -> int:
         "single": 50 if args.quick else 200,
         "models": 200 if args.quick else 2000,
         "gate": 500 if args.quick else 5000,
-        "seconds": 2.0 if args.quick else 8.0,
+        "seconds": args.seconds or (2.0 if args.quick else 8.0),
         "layers": 4 if args.quick else 20,
         "width": 100 if args.quick else 1000,
     }
