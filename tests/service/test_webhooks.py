@@ -38,7 +38,7 @@ FAST = {
     "webhook_backoff_base": "0.05s",
     "webhook_backoff_max": "0.2s",
     "webhook_max_attempts": 3,
-    "webhook_timeout": "1s",
+    "webhook_timeout": "5s",
     "expiry_sweep_interval": "1h",
 }
 
@@ -196,7 +196,7 @@ def module_database(database_url: str, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def svc(module_database: str) -> Iterator[Service]:
-    """The module's service: fast polling, 3 attempts, tiny backoff, 1 s timeout."""
+    """The module's service: fast polling, 3 attempts, tiny backoff, 5 s timeout."""
     with service_on(module_database, "tsk_test_" + secrets.token_urlsafe(16), **FAST) as service:
         yield service
 
@@ -343,15 +343,18 @@ def test_a_dead_receiver_ends_as_failed_and_can_be_retried(svc: Service, receive
         team.retry_delivery(sub.id, dead.id)
 
 
-def test_a_receiver_that_does_not_answer_in_time_fails_with_a_timeout(svc: Service, receiver) -> None:
-    _, team = svc.team("slowpoke")
-    hook = receiver(delay=2.5)  # longer than the 1 s timeout
-    sub = team.create_webhook(hook.url, event_types=["registration.created"])
-    team.register(f"lake.slow_{uuid.uuid4().hex[:8]}")
-    failed = wait_for(lambda: team.list_deliveries(sub.id, status="failed"), "the timed-out delivery")
-    assert failed[0].attempts == 3
-    assert failed[0].last_error == "no answer within 1 s"
+def test_a_receiver_that_does_not_answer_in_time_fails_with_a_timeout(database: str, receiver) -> None:
+    settings = {**FAST, "webhook_timeout": "0.5s", "webhook_max_attempts": 2}
+    with service_on(database, "tsk_test_" + secrets.token_urlsafe(16), **settings) as s:
+        _, team = s.team("slowpoke")
+        hook = receiver(hold=threading.Event())  # answers only when the test ends
+        sub = team.create_webhook(hook.url, event_types=["registration.created"])
+        team.register("lake.slow")
+        failed = wait_for(lambda: team.list_deliveries(sub.id, status="failed"), "the timed-out delivery")
+    assert failed[0].attempts == 2
+    assert failed[0].last_error == "no answer within 0.5 s"
     assert failed[0].last_status_code is None
+    assert len(hook.arrived) == 2
 
 
 def test_a_slow_receiver_does_not_hold_back_the_others(database: str, receiver) -> None:
@@ -411,7 +414,8 @@ def test_events_wait_in_the_database_across_a_restart(database: str, receiver) -
 def test_two_workers_on_one_database_never_deliver_an_event_twice(database: str, receiver) -> None:
     admin_key = "tsk_test_" + secrets.token_urlsafe(16)
     hook = receiver(delay=0.01)
-    settings = {**FAST, "webhook_poll_interval": "0.01s", "webhook_concurrency": 4}
+    # a long timeout: every retry here would be a real failure, not a slow test machine
+    settings = {**FAST, "webhook_poll_interval": "0.01s", "webhook_concurrency": 4, "webhook_timeout": "60s"}
     with (
         service_on(database, admin_key, **settings) as one,
         service_on(database, admin_key, **settings),
@@ -437,6 +441,7 @@ def test_two_workers_on_one_database_never_deliver_an_event_twice(database: str,
         )
     ids = [r.headers["Tessera-Delivery"] for r in hook.requests]
     assert len(ids) == len(set(ids)), "a delivery was sent twice"
+    assert len(hook.arrived) == len(ids)
     assert sorted(ids) == sorted(str(d.id) for d in deliveries)
     assert all(d.status == "delivered" and d.attempts == 1 for d in deliveries)
     per_webhook_events = [(d.webhook_id, d.event_id) for d in deliveries]
