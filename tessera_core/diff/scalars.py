@@ -7,11 +7,10 @@ type-specific keyword groups still apply).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tessera_core.diff.model import DiffRecord, escape
+from tessera_core.schema.sql_lattice import compare_sql_types
 from tessera_core.schema.vocabulary import (
     GUARANTEE_KEYWORDS,
     NON_NULL_TYPES,
@@ -48,14 +47,6 @@ _SQL_RELATION_KINDS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _compare_sql_types() -> Callable[[str, str], Relation]:
-    # imported on first use: the lattice module is owned (and may be mid-rewrite) elsewhere
-    from tessera_core.schema.sql_types import compare_sql_types
-
-    return compare_sql_types
-
-
 def diff_sql_type(
     ctx: DiffContext, old: Schema, new: Schema, path: str, rev: bool, facts: Facts, out: list[DiffRecord]
 ) -> None:
@@ -66,7 +57,7 @@ def diff_sql_type(
     old_type, new_type = old[SQL_TYPE], new[SQL_TYPE]
     if old_type == new_type:
         return
-    relation = _compare_sql_types()(old_type, new_type)
+    relation = compare_sql_types(old_type, new_type)
     kind = _SQL_RELATION_KINDS.get(relation)
     if kind:
         out.append(ctx.record(kind, f"{path}/{SQL_TYPE}", rev, old_type, new_type))
