@@ -86,6 +86,10 @@ def test_first_publish_then_unchanged_then_compatible_change(
 
     notes = publish_ok(producer)
     assert {status_of(notes, s) for s in ("customers", "orders.v1", "orders.v2", "payments")} == {"unchanged"}
+    # ref() lineage became asset lineage: payments is downstream of orders v2.
+    (contract,) = admin_client.list_contracts(producer.fqn("orders_v2"))
+    impact = admin_client.impact(producer.fqn("orders_v2"), contract.source, format="dbt")
+    assert [d.fqn for d in impact.downstream] == [f"{producer.database}.finance.payments"]
 
     # Compatible: a new nullable column.
     producer.replace("models/customers.sql", " as email", " as email, 'Ada L.'::varchar as nickname")
