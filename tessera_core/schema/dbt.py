@@ -27,6 +27,9 @@ from functools import lru_cache
 from typing import Any
 
 from tessera_core.errors import InvalidSchemaError
+from tessera_core.schema.canonical_schema import CanonicalSchema, _seal
+from tessera_core.schema.canonicalize import canonicalize_owned
+from tessera_core.schema.jsonschema import normalize_jsonschema
 from tessera_core.schema.sql_types import ADAPTERS, json_schema_for_sql_type, opaque_sql_type, parse_sql_type
 
 __all__ = ["normalize_dbt"]
@@ -373,6 +376,12 @@ def _column_schema(col: _Column, adapter: str | None) -> dict[str, Any]:
         if nullable and None not in values:
             values.append(None)
         schema["enum"] = values
+    _add_guarantees(schema, col)
+    return schema
+
+
+def _add_guarantees(schema: dict[str, Any], col: _Column) -> None:
+    """The column's description and guarantees (annotations and extension keys)."""
     if col.description:
         schema["description"] = col.description
     if col.primary_key:
@@ -385,19 +394,54 @@ def _column_schema(col: _Column, adapter: str | None) -> dict[str, Any]:
         unique_rels = {repr(sorted(r.items())): r for r in col.relationships}
         rels = [unique_rels[k] for k in sorted(unique_rels)]
         schema["x-relationship"] = rels[0] if len(rels) == 1 else rels
-    return schema
 
 
 def normalize_dbt(
     document: Mapping[str, Any], *, adapter: str | None = None, model: str | None = None
 ) -> dict[str, Any]:
-    """Canonical JSON Schema of one dbt model (a closed object whose properties are its columns).
+    """JSON Schema of one dbt model (a closed object whose properties are its columns, in order).
 
     ``document`` is a dbt model document or a properties YAML (``models: [...]``); ``model`` picks
     a model by name from the latter. ``adapter`` overrides the document's ``adapter`` (default
     ``postgres``). Raises :class:`~tessera_core.errors.InvalidSchemaError` naming the model and
-    column on malformed input.
+    column on malformed input. ``normalize(document, "dbt")`` gives the canonical form of the
+    same schema (:func:`canonical_dbt_schema`), the one to compare and store.
     """
+    root, columns, adapter_name, model_doc = _read_model(document, adapter, model)
+    root = {"$schema": _SCHEMA_URI, **root}
+    root["properties"] = {n: _column_schema(col, adapter_name) for n, col in columns.items()}
+    root["required"] = [n for n, col in columns.items() if col.not_null or col.primary_key]
+    root["additionalProperties"] = False
+    _annotate_model(root, model_doc, adapter_name)
+    return root
+
+
+def canonical_dbt_schema(
+    document: Mapping[str, Any], *, adapter: str | None = None, model: str | None = None
+) -> CanonicalSchema:
+    """``normalize_jsonschema(normalize_dbt(document))`` in one pass (what ``normalize(doc, "dbt")`` runs).
+
+    Each column is built from its type's canonical template (canonicalized once per type and
+    nullability) plus its annotations and guarantees, which canonicalization leaves as they are;
+    only columns with ``accepted_values`` are canonicalized one by one (their enum absorbs the
+    type's assertions). ``tests/core/schema/test_dbt_canonical.py`` checks the equality with the
+    two-pass result on generated models.
+    """
+    root, columns, adapter_name, model_doc = _read_model(document, adapter, model)
+    root["type"] = ["object"]
+    root["properties"] = {n: _canonical_column(col, adapter_name) for n, col in columns.items()}
+    root["required"] = [n for n, col in columns.items() if col.not_null or col.primary_key]
+    root["additionalProperties"] = False
+    _annotate_model(root, model_doc, adapter_name)
+    canonical = canonicalize_owned(root)  # the root only: its columns are canonical already
+    assert isinstance(canonical, dict)
+    return _seal(canonical)
+
+
+def _read_model(
+    document: Mapping[str, Any], adapter: str | None, model: str | None
+) -> tuple[dict[str, Any], dict[str, _Column], str | None, Mapping[str, Any]]:
+    """(root annotations and model-level guarantees, columns by name, adapter, the model document)."""
     if not isinstance(document, Mapping):
         raise InvalidSchemaError(f"a dbt document must be a mapping, got {type(document).__name__}")
     if "models" in document and "columns" not in document:
@@ -415,7 +459,7 @@ def normalize_dbt(
             raise _fail(model_name, f"column {col_name!r} is declared twice", f"{columns_pointer}/{token}")
         columns[col_name] = _read_column(model_name, col_name, raw, columns_pointer, token)
 
-    root: dict[str, Any] = {"$schema": _SCHEMA_URI, "type": "object"}
+    root: dict[str, Any] = {"type": "object"}
     if isinstance(name, str):
         root["title"] = name
     description = model_doc.get("description")
@@ -424,12 +468,39 @@ def normalize_dbt(
     _apply_model_constraints(
         model_name, model_doc.get("constraints"), columns, root, f"{pointer}/constraints"
     )
+    return root, columns, adapter_name, model_doc
 
-    root["properties"] = {n: _column_schema(col, adapter_name) for n, col in columns.items()}
-    root["required"] = [n for n, col in columns.items() if col.not_null or col.primary_key]
-    root["additionalProperties"] = False
-    _annotate_model(root, model_doc, adapter_name)
-    return root
+
+@lru_cache(maxsize=4096)
+def _canonical_template(
+    data_type: str | None, adapter: str | None, nullable: bool
+) -> tuple[dict[str, Any], bool, tuple[str, ...]]:
+    """The canonical form of :func:`_typed_template` (never handed out: copied per column), whether
+    it holds nested schemas, and which of its values are (flat) lists."""
+    template, _ = _typed_template(data_type, adapter, nullable)
+    canonical = dict(normalize_jsonschema(copy.deepcopy(template)))
+    nested = any(isinstance(v, dict) for v in canonical.values())
+    return canonical, nested, tuple(k for k, v in canonical.items() if isinstance(v, list))
+
+
+def _canonical_column(col: _Column, adapter: str | None) -> Any:
+    nullable = not (col.not_null or col.primary_key)
+    template, nested, lists = _canonical_template(col.data_type, adapter, nullable)
+    if nested:
+        schema = copy.deepcopy(template)
+    else:  # no list or dict is shared between columns
+        schema = dict(template)
+        for key in lists:
+            schema[key] = list(schema[key])
+    _add_guarantees(schema, col)
+    if col.accepted_values is None:
+        return dict(sorted(schema.items()))
+    raw_type = _typed_template(col.data_type, adapter, nullable)[0].get("type")
+    values = [_coerce(v, raw_type) for v in col.accepted_values]
+    if nullable and None not in values:
+        values.append(None)
+    schema["enum"] = values
+    return canonicalize_owned(schema)  # the enum absorbs the type's assertions (or nothing is valid)
 
 
 def _annotate_model(root: dict[str, Any], model_doc: Mapping[str, Any], adapter: str | None) -> None:

@@ -18,7 +18,7 @@ from tessera_core.types import SchemaFormat
 #: Format -> (module, function) producing canonical JSON Schema from a document of that format.
 NORMALIZERS: dict[SchemaFormat, tuple[str, str]] = {
     SchemaFormat.JSONSCHEMA: ("tessera_core.schema.jsonschema", "normalize_jsonschema"),
-    SchemaFormat.DBT: ("tessera_core.schema.dbt", "normalize_dbt"),
+    SchemaFormat.DBT: ("tessera_core.schema.dbt", "canonical_dbt_schema"),  # one pass, same result
     SchemaFormat.AVRO: ("tessera_core.schema.avro", "normalize_avro"),
     SchemaFormat.OPENAPI: ("tessera_core.schema.openapi", "normalize_openapi"),
 }
