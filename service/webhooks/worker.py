@@ -15,6 +15,9 @@ import logging
 
 import anyio.to_thread
 import httpx
+from sqlalchemy import event
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm import Session
 
 from service.db import Database
 from service.settings import Settings
@@ -61,15 +64,27 @@ class DeliveryWorker:
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
-        """Start the loop on the running event loop."""
+        """Start the loop on the running event loop; commits of this process wake it at once."""
+        self._loop = asyncio.get_running_loop()
+        event.listen(Session, "after_commit", self._on_commit)
         self._task = asyncio.create_task(self._run(), name="tessera-webhooks")
+
+    def _on_commit(self, session: Session) -> None:
+        """A write transaction on this service's database committed (maybe with outbox events): look now,
+        not at the next poll. Runs in the committing thread; other replicas' commits are seen by polling."""
+        if self._loop is not None and session.bind is self.db.write_engine:
+            with contextlib.suppress(RuntimeError):  # the loop is closing
+                self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
         """Stop claiming; let attempts in flight finish within one timeout, then cancel the rest (their
         deliveries are retried when their lease ends)."""
         self._stopping = True
+        with contextlib.suppress(InvalidRequestError):
+            event.remove(Session, "after_commit", self._on_commit)
         self._wake.set()
         if self._task is not None:
             await self._task
@@ -90,13 +105,13 @@ class DeliveryWorker:
             timeout=httpx.Timeout(timeout), follow_redirects=False, limits=limits, transport=self._transport
         ) as client:
             while not self._stopping:
+                self._wake.clear()  # a commit during the round wakes the next one at once
                 more = False
                 try:
                     more = await self._round(client)
                 except Exception:  # the database may be briefly unavailable: try again next round
                     log.exception("webhook delivery round failed")
                 if not more and not self._stopping:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self.settings.webhook_poll_interval.total_seconds()):
                             await self._wake.wait()
