@@ -121,7 +121,7 @@ def _iter_columns(model: str, raw: Any, pointer: str) -> Iterator[tuple[str, Map
     if not isinstance(raw, list):
         raise _fail(model, "'columns' must be a list or a mapping", pointer)
     for i, value in enumerate(raw):
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # skip the ABC check for dicts
             raise _fail(model, f"column #{i} must be a mapping", f"{pointer}/{i}")
         name = value.get("name")
         if not isinstance(name, str) or not name:
