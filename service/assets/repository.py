@@ -44,8 +44,40 @@ class AssetRepository:
             found.update((a.fqn, a) for a in self.session.scalars(query))
         return found
 
-    def create(self, asset: Asset) -> Asset:
-        """Insert ``asset``; if another transaction created the same FQN first, lock and return that one."""
+    def get_many(self, fqns: Iterable[str]) -> dict[str, Asset]:
+        """Existing assets by FQN (no lock), in chunks of 500."""
+        wanted = sorted(set(fqns))
+        found: dict[str, Asset] = {}
+        for start in range(0, len(wanted), 500):
+            query = select(Asset).where(Asset.fqn.in_(wanted[start : start + 500]))
+            found.update((a.fqn, a) for a in self.session.scalars(query))
+        return found
+
+    def upstream_ids(self, downstream_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """Existing lineage edges: upstream ids per downstream id, in chunks of 500."""
+        ids = list(set(downstream_ids))
+        found: dict[uuid.UUID, set[uuid.UUID]] = {i: set() for i in ids}
+        for start in range(0, len(ids), 500):
+            rows = self.session.execute(
+                select(LineageEdge.downstream_id, LineageEdge.upstream_id).where(
+                    LineageEdge.downstream_id.in_(ids[start : start + 500])
+                )
+            )
+            for downstream_id, upstream_id in rows:
+                found[downstream_id].add(upstream_id)
+        return found
+
+    def create(self, asset: Asset, *, isolated: bool = True) -> Asset:
+        """Insert ``asset``; if another transaction created the same FQN first, lock and return that one.
+
+        ``isolated=False`` (bulk requests) only adds it to the session: it is written with the next flush,
+        and a concurrent creation surfaces there as an ``IntegrityError`` for the caller to handle.
+        """
+        if asset.id is None:
+            asset.id = uuid.uuid4()
+        if not isolated:
+            self.session.add(asset)
+            return asset
         try:
             with self.session.begin_nested():
                 self.session.add(asset)
@@ -97,19 +129,30 @@ class AssetRepository:
         """One contract by id."""
         return self.session.get(Contract, contract_id) if contract_id else None
 
-    def add_edges(self, downstream_id: uuid.UUID, upstream_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
-        """Add lineage edges upstream -> downstream that do not exist yet; returns the new upstream ids."""
+    def add_edges(
+        self,
+        downstream_id: uuid.UUID,
+        upstream_ids: Iterable[uuid.UUID],
+        *,
+        existing: set[uuid.UUID] | None = None,
+    ) -> list[uuid.UUID]:
+        """Add lineage edges upstream -> downstream that do not exist yet; returns the new upstream ids.
+
+        ``existing`` (the upstream ids already linked, when the caller read them in bulk) saves the query.
+        """
         wanted = set(upstream_ids) - {downstream_id}
         if not wanted:
             return []
-        existing = set(
-            self.session.scalars(
-                select(LineageEdge.upstream_id).where(
-                    LineageEdge.downstream_id == downstream_id, LineageEdge.upstream_id.in_(wanted)
+        if existing is None:
+            existing = set(
+                self.session.scalars(
+                    select(LineageEdge.upstream_id).where(
+                        LineageEdge.downstream_id == downstream_id, LineageEdge.upstream_id.in_(wanted)
+                    )
                 )
             )
-        )
         new = sorted(wanted - existing)
+        existing.update(new)
         for upstream_id in new:
             self.session.add(LineageEdge(upstream_id=upstream_id, downstream_id=downstream_id))
         return new

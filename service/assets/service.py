@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -43,11 +44,17 @@ def _owner(ctx: Ctx, owner_name: str | None, fqn: str) -> Any:
     return team
 
 
-def create_asset(ctx: Ctx, fqn: str, owner_name: str | None, fields: AssetFields | None) -> Asset:
+def create_asset(
+    ctx: Ctx, fqn: str, owner_name: str | None, fields: AssetFields | None, *, isolated: bool = True
+) -> Asset:
     """Create an asset owned by ``owner_name`` (default: the caller's team), or return the one a
-    concurrent request just created (then ownership is checked as for any existing asset)."""
+    concurrent request just created (then ownership is checked as for any existing asset).
+
+    ``isolated=False``: see :meth:`AssetRepository.create` (bulk requests).
+    """
     team = _owner(ctx, owner_name, fqn)
     asset = Asset(
+        id=uuid.uuid4(),
         fqn=fqn,
         kind=(fields.kind if fields else None) or DEFAULT_KIND,
         owner_team_id=team.id,
@@ -58,7 +65,7 @@ def create_asset(ctx: Ctx, fqn: str, owner_name: str | None, fields: AssetFields
         created_at=ctx.now,
         updated_at=ctx.now,
     )
-    stored = AssetRepository(ctx.session).create(asset)
+    stored = AssetRepository(ctx.session).create(asset, isolated=isolated)
     if stored is not asset:
         claim_or_check_owner(ctx, stored, owner_name, action=f"publish '{fqn}'")
         return stored
@@ -74,15 +81,22 @@ def create_asset(ctx: Ctx, fqn: str, owner_name: str | None, fields: AssetFields
     return asset
 
 
-def ensure_assets(ctx: Ctx, fqns: Iterable[str]) -> dict[str, Asset]:
-    """Existing assets by FQN; missing ones are created unclaimed (no owner until a producer publishes)."""
+def ensure_assets(
+    ctx: Ctx, fqns: Iterable[str], *, known: dict[str, Asset] | None = None, isolated: bool = True
+) -> dict[str, Asset]:
+    """Existing assets by FQN; missing ones are created unclaimed (no owner until a producer publishes).
+
+    ``known`` (bulk requests): assets already read by FQN, where a FQN missing from it does not exist; the
+    assets created here are added to it. ``isolated=False``: see :meth:`AssetRepository.create`.
+    """
     repo = AssetRepository(ctx.session)
     result: dict[str, Asset] = {}
     for fqn in sorted(set(fqns)):
-        asset = repo.get(fqn)
+        asset = known.get(fqn) if known is not None else repo.get(fqn)
         if asset is None:
             asset = repo.create(
                 Asset(
+                    id=uuid.uuid4(),
                     fqn=fqn,
                     kind=PLACEHOLDER_KIND,
                     owner_team_id=None,
@@ -91,8 +105,11 @@ def ensure_assets(ctx: Ctx, fqns: Iterable[str]) -> dict[str, Asset]:
                     tags=[],
                     created_at=ctx.now,
                     updated_at=ctx.now,
-                )
+                ),
+                isolated=isolated,
             )
+            if known is not None:
+                known[fqn] = asset
             record(
                 ctx.session,
                 ctx.actor,
@@ -104,6 +121,31 @@ def ensure_assets(ctx: Ctx, fqns: Iterable[str]) -> dict[str, Asset]:
             )
         result[fqn] = asset
     return result
+
+
+def check_publisher(
+    ctx: Ctx, asset: Asset | None, fqn: str, requested_owner: str | None, *, action: str
+) -> None:
+    """Raise what :func:`create_asset` / :func:`claim_or_check_owner` would raise for this caller, writing
+    nothing (bulk requests check every item before writing any)."""
+    if asset is None or asset.owner_team_id is None:
+        _owner(ctx, requested_owner, fqn)
+    else:
+        _check_owner(ctx, asset, requested_owner, action=action)
+
+
+def _check_owner(ctx: Ctx, asset: Asset, requested_owner: str | None, *, action: str) -> None:
+    assert ctx.actor is not None
+    assert asset.owner_team_id is not None
+    owner_name = ctx.team_name(asset.owner_team_id)
+    ctx.actor.require_team(asset.owner_team_id, owner_name, action)
+    if requested_owner is not None and requested_owner != owner_name:
+        raise Conflict(
+            f"'{asset.fqn}' is owned by team '{owner_name}', not '{requested_owner}'; "
+            "transfer ownership with: tessera asset set --fqn FQN --owner TEAM",
+            code="owner_mismatch",
+            owner_team=owner_name,
+        )
 
 
 def claim_or_check_owner(ctx: Ctx, asset: Asset, requested_owner: str | None, *, action: str) -> None:
@@ -122,15 +164,7 @@ def claim_or_check_owner(ctx: Ctx, asset: Asset, requested_owner: str | None, *,
             payload={"owner_team": team.name},
         )
         return
-    owner_name = ctx.team_name(asset.owner_team_id)
-    ctx.actor.require_team(asset.owner_team_id, owner_name, action)
-    if requested_owner is not None and requested_owner != owner_name:
-        raise Conflict(
-            f"'{asset.fqn}' is owned by team '{owner_name}', not '{requested_owner}'; "
-            "transfer ownership with: tessera asset set --fqn FQN --owner TEAM",
-            code="owner_mismatch",
-            owner_team=owner_name,
-        )
+    _check_owner(ctx, asset, requested_owner, action=action)
 
 
 def apply_asset_fields(ctx: Ctx, asset: Asset, fields: AssetFields, *, via: str) -> bool:

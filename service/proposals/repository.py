@@ -58,6 +58,28 @@ class ProposalRepository:
             .limit(1)
         )
 
+    def latest_with_fingerprints(
+        self, wanted: set[tuple[uuid.UUID, str]]
+    ) -> dict[tuple[uuid.UUID, str], Proposal]:
+        """:meth:`latest_with_fingerprint` for many (asset id, fingerprint) pairs, in chunks of 500 assets."""
+        by_asset: dict[uuid.UUID, set[str]] = {}
+        for asset_id, content in wanted:
+            by_asset.setdefault(asset_id, set()).add(content)
+        ids = list(by_asset)
+        found: dict[tuple[uuid.UUID, str], Proposal] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            fingerprints = {f for i in chunk for f in by_asset[i]}
+            rows = self.session.scalars(
+                select(Proposal)
+                .where(Proposal.asset_id.in_(chunk), Proposal.fingerprint.in_(fingerprints))
+                .order_by(Proposal.created_at)
+            )
+            for proposal in rows:  # oldest first: the newest wins
+                if proposal.fingerprint in by_asset[proposal.asset_id]:
+                    found[(proposal.asset_id, proposal.fingerprint)] = proposal
+        return found
+
     def search(
         self,
         *,

@@ -10,6 +10,8 @@ current answer is a consent.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from service.assets.repository import AssetRepository
@@ -17,7 +19,7 @@ from service.audit.recorder import record
 from service.context import Ctx
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Acknowledgment, Asset, Contract, Proposal
-from service.proposals.consumers import Affected, affected_consumers, major_of
+from service.proposals.consumers import Affected, Consumer, affected_consumers, major_of
 from service.proposals.machine import AUDIT_ACTION, Event, transition
 from service.proposals.repository import ProposalRepository
 from service.publishing.contracts import activate
@@ -35,11 +37,18 @@ def history_schemas(ctx: Ctx, asset: Asset, active: Contract) -> list[dict[str, 
 
 
 def affected_for(
-    ctx: Ctx, asset: Asset, active: Contract | None, verdict: Verdict
+    ctx: Ctx,
+    asset: Asset,
+    active: Contract | None,
+    verdict: Verdict,
+    consumers: Sequence[Consumer] | None = None,
 ) -> dict[uuid.UUID, Affected]:
-    """Affected teams of a verdict on ``asset``, from the registrations as they are now."""
+    """Affected teams of a verdict on ``asset``, from the registrations as they are now.
+
+    ``consumers``: the asset's registrations when the caller read them under the asset lock (bulk).
+    """
     return affected_consumers(
-        RegistrationRepository(ctx.session).consumers(asset.id),
+        RegistrationRepository(ctx.session).consumers(asset.id) if consumers is None else consumers,
         owner_team_id=asset.owner_team_id,
         active_major=major_of(active.version if active else None),
         breaking_changes=verdict.breaking_changes,
@@ -85,15 +94,30 @@ def publish_proposal(
     return contract
 
 
-def refresh(ctx: Ctx, asset: Asset, proposal: Proposal) -> tuple[Contract | None, Verdict | None]:
+@dataclass(frozen=True)
+class Judged:
+    """What the caller has just computed for a new proposal under the asset lock: the active contract it
+    was judged against, the verdict and the affected consumers. Saves re-reading and re-judging them."""
+
+    active: Contract
+    verdict: Verdict
+    affected: dict[uuid.UUID, Affected]
+    acks: Sequence[Acknowledgment] = ()
+
+
+def refresh(
+    ctx: Ctx, asset: Asset, proposal: Proposal, judged: Judged | None = None
+) -> tuple[Contract | None, Verdict | None]:
     """Re-judge a live proposal against the active contract and recompute who it awaits (no transition).
 
     Returns (active contract, verdict); verdict None when the proposal's content is already active.
     """
-    active = AssetRepository(ctx.session).active_contract(asset.id)
+    active = judged.active if judged else AssetRepository(ctx.session).active_contract(asset.id)
     if active is None or active.fingerprint == proposal.fingerprint:
         return active, None
-    verdict = judge(asset.mode, history_schemas(ctx, asset, active), proposal.schema_)
+    verdict = (
+        judged.verdict if judged else judge(asset.mode, history_schemas(ctx, asset, active), proposal.schema_)
+    )
     if active.id != proposal.base_contract_id:
         record(
             ctx.session,
@@ -109,8 +133,12 @@ def refresh(ctx: Ctx, asset: Asset, proposal: Proposal) -> tuple[Contract | None
     proposal.target_version = next_version(
         active.version, verdict.bump if verdict.bump != Bump.NONE else Bump.PATCH
     )
-    affected = affected_for(ctx, asset, active, verdict)
-    acks = {a.team_id: a for a, _ in ProposalRepository(ctx.session).acks(proposal.id)}
+    affected = judged.affected if judged else affected_for(ctx, asset, active, verdict)
+    acks = (
+        {a.team_id: a for a in judged.acks}
+        if judged
+        else {a.team_id: a for a, _ in ProposalRepository(ctx.session).acks(proposal.id)}
+    )
     awaiting: list[str] = []
     blocking: list[str] = []
     for team in sorted(affected.values(), key=lambda a: a.team_name):
@@ -123,14 +151,14 @@ def refresh(ctx: Ctx, asset: Asset, proposal: Proposal) -> tuple[Contract | None
     return active, verdict
 
 
-def evaluate(ctx: Ctx, asset: Asset, proposal: Proposal) -> ProposalStatus:
+def evaluate(ctx: Ctx, asset: Asset, proposal: Proposal, judged: Judged | None = None) -> ProposalStatus:
     """Bring a live proposal up to date and take every transition that is due; returns its status."""
     if not ProposalStatus(proposal.status).live:
         return ProposalStatus(proposal.status)
     if proposal.expires_at is not None and proposal.expires_at <= ctx.now:
         set_status(ctx, asset, proposal, Event.EXPIRE, expires_at=proposal.expires_at.isoformat())
         return ProposalStatus(proposal.status)
-    active, verdict = refresh(ctx, asset, proposal)
+    active, verdict = refresh(ctx, asset, proposal, judged)
     if verdict is None:
         # what it proposes is already active (published some other way)
         proposal.published_contract_id = active.id if active else None
@@ -170,8 +198,12 @@ def open_proposal(
     fingerprint: str,
     verdict: Verdict,
     superseding: Proposal | None,
+    affected: dict[uuid.UUID, Affected],
 ) -> Proposal:
-    """Open a proposal (superseding the live one, whose answers carry over where the changes are the same)."""
+    """Open a proposal (superseding the live one, whose answers carry over where the changes are the same).
+
+    ``verdict`` and ``affected`` are what the caller has just computed against ``active`` under the lock.
+    """
     proposal = Proposal(
         id=uuid.uuid4(),
         asset_id=asset.id,
@@ -194,15 +226,19 @@ def open_proposal(
     )
     carried: list[Acknowledgment] = []
     if superseding is not None:
+        # one live proposal per asset (unique partial index): the unit of work emits this UPDATE before
+        # the INSERT of the new proposal
         set_status(ctx, asset, superseding, Event.SUPERSEDE, superseded_by=str(proposal.id))
         superseding.superseded_by_id = proposal.id
-        ctx.session.flush()  # one live proposal per asset (unique partial index)
         carried = [a for a, _ in ProposalRepository(ctx.session).acks(superseding.id)]
     ctx.session.add(proposal)
-    ctx.session.flush()
+    if carried:
+        ctx.session.flush()  # the answers below refer to it (no relationship() tells the ORM the order)
+    answers: list[Acknowledgment] = []
     for ack in carried:
-        ctx.session.add(
+        answers.append(
             Acknowledgment(
+                id=uuid.uuid4(),
                 proposal_id=proposal.id,
                 team_id=ack.team_id,
                 decision=ack.decision,
@@ -213,7 +249,7 @@ def open_proposal(
                 acknowledged_at=ack.acknowledged_at,
             )
         )
-    ctx.session.flush()
+    ctx.session.add_all(answers)
     record(
         ctx.session,
         ctx.actor,
@@ -228,7 +264,7 @@ def open_proposal(
             "supersedes": str(superseding.id) if superseding else None,
         },
     )
-    evaluate(ctx, asset, proposal)
+    evaluate(ctx, asset, proposal, Judged(active, verdict, affected, answers))
     return proposal
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from service.assets.repository import AssetRepository
@@ -41,9 +42,11 @@ def activate(
         bump = Bump.PATCH
     version = next_version(active.version if active else None, bump)
     if active is not None:
+        # one active contract per asset (unique partial index): the unit of work emits this UPDATE before
+        # the INSERT below, whichever flush writes them; no flush here, so bulk publishes write in bulk
         active.status = "deprecated"
-        ctx.session.flush()  # one active contract per asset (unique partial index)
     contract = Contract(
+        id=uuid.uuid4(),
         asset_id=asset.id,
         # the active contract is always the newest; an asset without one has no contract at all
         seq=active.seq + 1 if active is not None else (1 if known else repo.next_seq(asset.id)),
@@ -59,7 +62,6 @@ def activate(
         published_at=ctx.now,
     )
     ctx.session.add(contract)
-    ctx.session.flush()
     record(
         ctx.session,
         ctx.actor,

@@ -58,6 +58,12 @@ def fingerprint(schema: dict[str, Any], guarantees: dict[str, Any] | None) -> st
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def same_document(a: Any, b: Any) -> bool:
+    """Whether two JSON documents are identical: same values, same types (``1``, ``1.0`` and ``true``
+    differ, unlike Python's ``==``) and same key order."""
+    return bool(a == b) and json.dumps(a) == json.dumps(b)
+
+
 def judge(mode: str, history: Sequence[dict[str, Any]], new: dict[str, Any]) -> Verdict:
     """Judge ``new`` against the asset's history (oldest..newest) under the asset's ``mode``."""
     from tessera_core import check_compatibility, check_transitive_compatibility

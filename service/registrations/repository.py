@@ -36,16 +36,22 @@ class RegistrationRepository:
             .where(Registration.asset_id == asset_id)
             .order_by(Team.name, Registration.consumer_ref)
         )
-        return [
-            Consumer(
-                team_id=reg.team_id,
-                team_name=name,
-                consumer_ref=reg.consumer_ref,
-                columns=tuple(reg.columns) if reg.columns is not None else None,
-                pinned_major=reg.pinned_major,
+        return [_consumer(reg, name) for reg, name in rows]
+
+    def consumers_of(self, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Consumer]]:
+        """:meth:`consumers` of many assets at once (in chunks of 500); every id gets a list."""
+        found: dict[uuid.UUID, list[Consumer]] = {asset_id: [] for asset_id in asset_ids}
+        ids = list(found)
+        for start in range(0, len(ids), 500):
+            rows = self.session.execute(
+                select(Registration, Team.name)
+                .join(Team, Team.id == Registration.team_id)
+                .where(Registration.asset_id.in_(ids[start : start + 500]))
+                .order_by(Team.name, Registration.consumer_ref)
             )
-            for reg, name in rows
-        ]
+            for reg, name in rows:
+                found[reg.asset_id].append(_consumer(reg, name))
+        return found
 
     def listing(
         self, asset_id: uuid.UUID | None, team_id: uuid.UUID | None, limit: int = 10_000
@@ -63,3 +69,13 @@ class RegistrationRepository:
         if team_id is not None:
             query = query.where(Registration.team_id == team_id)
         return [(r, fqn, name) for r, fqn, name in self.session.execute(query)]
+
+
+def _consumer(reg: Registration, team_name: str) -> Consumer:
+    return Consumer(
+        team_id=reg.team_id,
+        team_name=team_name,
+        consumer_ref=reg.consumer_ref,
+        columns=tuple(reg.columns) if reg.columns is not None else None,
+        pinned_major=reg.pinned_major,
+    )
