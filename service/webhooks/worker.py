@@ -47,7 +47,7 @@ async def send(client: httpx.AsyncClient, job: Job, timeout: float) -> tuple[int
                 return response.status_code, f"HTTP {response.status_code} {response.reason_phrase}".strip()
     except TimeoutError:
         return None, f"no answer within {timeout:g} s"
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # connection errors, TLS, a URL the HTTP client refuses: a failed attempt
         return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 

@@ -125,6 +125,12 @@ def _check_url(value: str) -> str:
         raise ValueError(f"the webhook URL must start with http:// or https:// (scheme: {shown})")
     if not parts.hostname:
         raise ValueError("the webhook URL has no host; use e.g. https://hooks.example.com/tessera")
+    try:
+        parts.port  # noqa: B018 - parsing it validates it
+    except ValueError as exc:
+        raise ValueError(f"the webhook URL has an invalid port: {exc}") from None
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError("the webhook URL contains whitespace or control characters; percent-encode them")
     return value
 
 
