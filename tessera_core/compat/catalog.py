@@ -28,7 +28,7 @@ JSON-pointer paths, no verdict) and **judges** each change with the rule registr
 ```python
 from tessera_core import check_compatibility, check_transitive_compatibility
 
-report = check_compatibility(old_schema, new_schema, "backward")   # policy="lenient" for tolerant readers
+report = check_compatibility(old_schema, new_schema, "backward")  # policy="lenient" for tolerant readers
 report.compatible, report.suggested_bump, [c.to_dict() for c in report.changes]
 ```
 
@@ -46,9 +46,9 @@ stored schema of the active contract, pays for the structural diff only:
 ```python
 from tessera_core import CanonicalSchema, check_compatibility, normalize
 
-new = normalize(document, "dbt")                      # once per incoming document; store json.dumps(new)
-old = CanonicalSchema.trusted(json.loads(stored))     # normalizer output read back from storage
-report = check_compatibility(old, new, "forward")     # diff + judgement only
+new = normalize(document, "dbt")  # once per incoming document; store json.dumps(new)
+old = CanonicalSchema.trusted(json.loads(stored))  # normalizer output read back from storage
+report = check_compatibility(old, new, "forward")  # diff + judgement only
 ```
 
 `CanonicalSchema.trusted` is for schemas that `normalize` produced (a JSON round trip keeps them
