@@ -21,24 +21,20 @@ import contextlib
 import itertools
 import os
 import secrets
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import httpx
 import pytest
 
+from tests.service_evidence.processes import services
+
 POSTGRES_ENV = "TESSERA_TEST_DATABASE_URL"
 PUBLISHERS = 32
 CONSUMERS = 8
 ROUNDS = 4
-REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.postgres,
@@ -75,70 +71,16 @@ def fresh_database(server_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tessera(*args: str, env: dict[str, str]) -> list[str]:
-    return [sys.executable, "-m", "tessera_cli.main", *args]
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the service on {url} exited ({process.returncode}):\n{log.read_text()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"the service on {url} did not become ready:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Two ``tessera serve`` processes on one fresh, migrated PostgreSQL database."""
-    logs = tmp_path_factory.mktemp("tessera-procs")
     admin_key = "tsk_conc_" + secrets.token_urlsafe(24)
-    with fresh_database(os.environ[POSTGRES_ENV]) as database_url:
-        env = {
-            **os.environ,
-            "TESSERA_DATABASE_URL": database_url,
-            "TESSERA_BOOTSTRAP_ADMIN_KEY": admin_key,
-            "TESSERA_HOST": "127.0.0.1",
-            "TESSERA_LOG_LEVEL": "warning",
-            "TESSERA_POOL_SIZE": "20",
-        }
-        subprocess.run(_tessera("db", "upgrade", env=env), env=env, cwd=REPO, check=True, capture_output=True)
-        processes: list[subprocess.Popen[bytes]] = []
-        urls: list[str] = []
-        try:
-            for index in range(2):  # one after the other: the first installs the admin key
-                port = _free_port()
-                log = logs / f"service{index}.log"
-                with log.open("wb") as out:
-                    process = subprocess.Popen(
-                        _tessera("serve", "--port", str(port), env=env),
-                        env=env,
-                        cwd=REPO,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                    )
-                processes.append(process)
-                urls.append(f"http://127.0.0.1:{port}")
-                _wait_ready(urls[-1], process, log)
-            yield Cluster((urls[0], urls[1]), admin_key)
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+    workdir = tmp_path_factory.mktemp("tessera-procs")
+    with (
+        fresh_database(os.environ[POSTGRES_ENV]) as database_url,
+        services(database_url, admin_key, 2, workdir, TESSERA_POOL_SIZE="20") as urls,
+    ):
+        yield Cluster((urls[0], urls[1]), admin_key)
 
 
 def _together(tasks: list[Callable[[], Any]]) -> list[Any]:
