@@ -10,7 +10,7 @@ database, wrapped in a tiny ASGI middleware that reports the server's own time p
   re-publish (all ``unchanged``), a compatible change to every model, and the dry-run check;
 * gate reads: server time and client round trip, plain and conditional (``If-None-Match`` -> 304);
 * gate reads under concurrency: requests/s and latency with 1, 8, 32 and 64 concurrent async readers;
-* impact over a 100,000-edge lineage graph (20 layers of 1,000 assets, 5 upstreams each, seeded through
+* impact over a 100,000-edge lineage graph (21 layers of 1,000 assets, 5 upstreams each, seeded through
   bulk publishes with ``depends_on``): the recursive CTE alone, and ``POST /impact`` from the root (every
   asset downstream) and from a middle layer.
 
@@ -447,7 +447,7 @@ def main() -> int:
         "models": 200 if args.quick else 2000,
         "gate": 500 if args.quick else 5000,
         "seconds": args.seconds or (2.0 if args.quick else 8.0),
-        "layers": 4 if args.quick else 20,
+        "layers": 4 if args.quick else 21,
         "width": 100 if args.quick else 1000,
     }
     only = set(args.only or ["single", "bulk", "gate", "concurrency", "impact"])
