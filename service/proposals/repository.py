@@ -31,6 +31,17 @@ class ProposalRepository:
             select(Proposal).where(Proposal.asset_id == asset_id, Proposal.status.in_(LIVE))
         )
 
+    def live_of(self, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Proposal]:
+        """:meth:`live` for many assets at once (in chunks of 500)."""
+        found: dict[uuid.UUID, Proposal] = {}
+        ids = list(asset_ids)
+        for start in range(0, len(ids), 500):
+            query = select(Proposal).where(
+                Proposal.asset_id.in_(ids[start : start + 500]), Proposal.status.in_(LIVE)
+            )
+            found.update((p.asset_id, p) for p in self.session.scalars(query))
+        return found
+
     def acks(self, proposal_id: uuid.UUID) -> list[tuple[Acknowledgment, str]]:
         """Acknowledgments of a proposal with team names."""
         rows = self.session.execute(

@@ -59,21 +59,34 @@ def fingerprint(schema: dict[str, Any], guarantees: dict[str, Any] | None) -> st
 
 
 def same_document(a: Any, b: Any) -> bool:
-    """Whether two JSON documents are identical: same values, same types (``1``, ``1.0`` and ``true``
-    differ, unlike Python's ``==``) and same key order."""
-    return bool(a == b) and json.dumps(a) == json.dumps(b)
+    """Whether two JSON documents are the same value: equal, with the same JSON types at every place
+    (``1``, ``1.0`` and ``true`` differ, unlike Python's ``==``); object key order does not matter."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is dict:
+        return len(a) == len(b) and all(k in b and same_document(v, b[k]) for k, v in a.items())
+    if kind is list:
+        return len(a) == len(b) and all(map(same_document, a, b))
+    return bool(a == b)
 
 
 def judge(mode: str, history: Sequence[dict[str, Any]], new: dict[str, Any]) -> Verdict:
-    """Judge ``new`` against the asset's history (oldest..newest) under the asset's ``mode``."""
-    from tessera_core import check_compatibility, check_transitive_compatibility
+    """Judge ``new`` against the asset's history (oldest..newest) under the asset's ``mode``.
+
+    Every schema here is canonical: the output of :func:`canonicalize` or a canonical schema the
+    service stored (contracts, proposals). So the engine is told not to normalize them again
+    (``CanonicalSchema.trusted``) and costs one structural diff.
+    """
+    from tessera_core import CanonicalSchema, check_compatibility, check_transitive_compatibility
 
     policy = Mode(mode)
+    trusted = CanonicalSchema.trusted
     try:
         if policy.transitive:
-            report = check_transitive_compatibility(list(history), new, policy)
+            report = check_transitive_compatibility([trusted(h) for h in history], trusted(new), policy)
         else:
-            report = check_compatibility(history[-1], new, policy)
+            report = check_compatibility(trusted(history[-1]), trusted(new), policy)
     except InvalidSchemaError as exc:
         raise Unprocessable(f"cannot compare schemas: {exc}", code="invalid_schema") from exc
     except Exception as exc:  # keep the service answering; the log has the engine's traceback

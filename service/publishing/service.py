@@ -37,6 +37,7 @@ from service.proposals.repository import LIVE, ProposalRepository
 from service.proposals.service import affected_for, evaluate, history_schemas, open_proposal, set_status
 from service.publishing.contracts import activate
 from service.publishing.engine import Verdict, canonicalize, fingerprint, judge, same_document
+from service.publishing.gc_pause import gc_paused
 from service.registrations.repository import RegistrationRepository
 from tessera_core.models import (
     BulkPublishRequest,
@@ -71,6 +72,8 @@ class Prefetched:
     live: dict[uuid.UUID, Proposal] = field(default_factory=dict)
     consumers: dict[uuid.UUID, list[Consumer]] = field(default_factory=dict)
     upstream: dict[uuid.UUID, set[uuid.UUID]] = field(default_factory=dict)
+    loaded: set[uuid.UUID] = field(default_factory=set)
+    """Ids of the assets whose active contract, live proposal and registrations were read here."""
 
     @classmethod
     def load(cls, session: Session, locked: dict[str, Asset], others: set[str] = frozenset()) -> Prefetched:
@@ -78,6 +81,7 @@ class Prefetched:
         found = cls(assets=dict(locked))
         found.assets.update(AssetRepository(session).get_many(set(others) - set(locked)))
         asset_ids = [a.id for a in locked.values()]
+        found.loaded = set(asset_ids)
         for start in range(0, len(asset_ids), 500):
             chunk = asset_ids[start : start + 500]
             for contract in session.scalars(
@@ -152,17 +156,21 @@ def _result(item: PublishItem, outcome: PublishOutcome, **fields: Any) -> Publis
     return PublishResult(fqn=item.fqn, outcome=outcome, **fields)
 
 
-def _publish(ctx: Ctx, prepared: Prepared, asset: Asset | None, known: Prefetched | None) -> PublishResult:
+def _publish(
+    ctx: Ctx, prepared: Prepared, asset: Asset | None, known: Prefetched | None, *, batch: bool = False
+) -> PublishResult:
     """Publish one checked item into an (already locked, possibly missing) asset.
 
-    With ``known`` (bulk) nothing is flushed here: the caller writes the whole batch at once.
+    ``known``: what a bulk request prefetched. With ``batch`` nothing is flushed here (the caller writes
+    the whole batch at once), so a concurrent creation of the same asset fails the batch instead of being
+    handled here.
     """
     item, schema, content = prepared.item, prepared.schema, prepared.content
     guarantees = item.guarantees or {}
     repo = AssetRepository(ctx.session)
     created = asset is None
     if asset is None:
-        asset = create_asset(ctx, item.fqn, item.owner_team, item, isolated=known is None)
+        asset = create_asset(ctx, item.fqn, item.owner_team, item, isolated=not batch)
         created = asset.created_at == ctx.now  # not created concurrently by someone else
         if known is not None:
             known.assets[asset.fqn] = asset
@@ -170,7 +178,9 @@ def _publish(ctx: Ctx, prepared: Prepared, asset: Asset | None, known: Prefetche
         claim_or_check_owner(ctx, asset, item.owner_team, action=f"publish '{asset.fqn}'")
     apply_asset_fields(ctx, asset, item, via="publish")
     if item.depends_on:
-        _link(ctx, asset, item.depends_on, known)
+        _link(ctx, asset, item.depends_on, known, batch=batch)
+    if known is not None and not created and asset.id not in known.loaded:
+        known = None  # created concurrently after the prefetch: read its state below
 
     live: Proposal | None
     active: Contract | None
@@ -313,13 +323,13 @@ def _publish_now(
     )
 
 
-def _link(ctx: Ctx, asset: Asset, upstream_fqns: list[str], known: Prefetched | None) -> None:
+def _link(ctx: Ctx, asset: Asset, upstream_fqns: list[str], known: Prefetched | None, *, batch: bool) -> None:
     wanted = [f for f in upstream_fqns if f != asset.fqn]
     if known is None:
         upstream = ensure_assets(ctx, wanted)
         existing = None
     else:
-        upstream = ensure_assets(ctx, wanted, known=known.assets, isolated=False)
+        upstream = ensure_assets(ctx, wanted, known=known.assets, isolated=not batch)
         existing = known.upstream.setdefault(asset.id, set())
     new = AssetRepository(ctx.session).add_edges(
         asset.id, (a.id for a in upstream.values()), existing=existing
@@ -363,22 +373,16 @@ def publish_one(ctx: Ctx, item: PublishItem, *, dry_run: bool = False) -> Publis
     """Publish (or check) one item in a savepoint; errors roll back only this item."""
     session: Session = ctx.session
     asset = AssetRepository(session).get(item.fqn, lock=True)
-    savepoint = session.begin_nested()
     try:
-        prepared = _prepare(ctx, 0, item, asset, None)
-        existing = _existing_proposals(session, [(asset, prepared)])[0] if dry_run else None
-        result = _publish(ctx, prepared, asset, None)
-        if dry_run:
-            raise _DryRun
-        savepoint.commit()
-        return result
+        with session.begin_nested():
+            prepared = _prepare(ctx, 0, item, asset, None)
+            existing = _existing_proposals(session, [(asset, prepared)])[0] if dry_run else None
+            result = _publish(ctx, prepared, asset, None)
+            if dry_run:
+                raise _DryRun
     except _DryRun:
-        savepoint.rollback()
         return _dry_run_result(ctx, item, result, existing)
-    except BaseException:
-        if savepoint.is_active:
-            savepoint.rollback()
-        raise
+    return result
 
 
 def _existing_proposals(
@@ -424,7 +428,13 @@ def publish_bulk(ctx: Ctx, request: BulkPublishRequest) -> BulkPublishResult:
                 f"items[{index}]: '{item.fqn}' appears more than once; publish each asset once per request"
             )
         seen.add(item.fqn)
+    with gc_paused(len(request.items)):
+        return _publish_bulk(ctx, request)
+
+
+def _publish_bulk(ctx: Ctx, request: BulkPublishRequest) -> BulkPublishResult:
     session = ctx.session
+    seen = {item.fqn for item in request.items}
     upstream = {f for item in request.items for f in item.depends_on or ()}
     known = Prefetched.load(session, AssetRepository(session).lock_many(seen), upstream - seen)
     results: list[PublishResult | None] = [None] * len(request.items)
@@ -440,26 +450,18 @@ def publish_bulk(ctx: Ctx, request: BulkPublishRequest) -> BulkPublishResult:
         else [None] * len(batch)
     )
     before = known.snapshot()
-    savepoint = session.begin_nested()
     try:
-        with batched(session):
-            done = [_publish(ctx, p, known.assets.get(p.item.fqn), known) for p in batch]
-        if request.dry_run:
-            raise _DryRun
-        savepoint.commit()
+        with session.begin_nested():
+            with batched(session):
+                done = [_publish(ctx, p, known.assets.get(p.item.fqn), known, batch=True) for p in batch]
+            if request.dry_run:
+                raise _DryRun
     except _DryRun:
-        savepoint.rollback()
         done = [_dry_run_result(ctx, p.item, r, e) for p, r, e in zip(batch, done, existing, strict=True)]
     except (ServiceError, IntegrityError, DataError) as exc:
-        if savepoint.is_active:
-            savepoint.rollback()
         log.info("bulk publish: replaying %d items one by one after %s", len(batch), type(exc).__name__)
         known.restore(before)
         done = [_isolated(ctx, p, known, request.dry_run, e) for p, e in zip(batch, existing, strict=True)]
-    except BaseException:
-        if savepoint.is_active:
-            savepoint.rollback()
-        raise
     for prepared, result in zip(batch, done, strict=True):
         results[prepared.index] = result
     final = [r for r in results if r is not None]
@@ -472,32 +474,29 @@ def _isolated(
 ) -> PublishResult:
     """One item of a bulk request in its own savepoint (the slow path, after a batch failed)."""
     before = known.snapshot()
-    savepoint = ctx.session.begin_nested()
     try:
-        result = _publish(ctx, prepared, known.assets.get(prepared.item.fqn), known)
-        ctx.session.flush()
-        if dry_run:
-            savepoint.rollback()
-            known.restore(before)
-            return _dry_run_result(ctx, prepared.item, result, existing)
-        savepoint.commit()
+        with ctx.session.begin_nested():
+            result = _publish(ctx, prepared, known.assets.get(prepared.item.fqn), known)
+            ctx.session.flush()
+            if dry_run:
+                raise _DryRun
         return result
+    except _DryRun:
+        known.restore(before)
+        return _dry_run_result(ctx, prepared.item, result, existing)
     except (ServiceError, IntegrityError, DataError) as exc:
-        if savepoint.is_active:
-            savepoint.rollback()
         known.restore(before)
         if isinstance(exc, ServiceError):
             return _error(prepared.item, dry_run, exc)
-        log.warning("bulk publish: %s failed in the database", prepared.item.fqn, exc_info=True)
-        return _error(
-            prepared.item,
-            dry_run,
-            Conflict(
-                f"'{prepared.item.fqn}' could not be written ({type(exc).__name__}); retry the request",
-                code="database_conflict",
-            ),
+        log.info("bulk publish: %s failed in the database: %s", prepared.item.fqn, exc)
+        refusal: ServiceError = (
+            Unprocessable(
+                f"'{prepared.item.fqn}': a value cannot be stored (a NUL character, or out of range for its field)",
+                code="invalid_value",
+            )
+            if isinstance(exc, DataError)
+            else Conflict(
+                f"'{prepared.item.fqn}' conflicts with a concurrent change; retry it", code="conflict"
+            )
         )
-    except BaseException:
-        if savepoint.is_active:
-            savepoint.rollback()
-        raise
+        return _error(prepared.item, dry_run, refusal)

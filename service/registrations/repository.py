@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,18 @@ class RegistrationRepository:
                 Registration.consumer_ref == consumer_ref,
             )
         )
+
+    def find_many(
+        self, asset_ids: Iterable[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID, str], Registration]:
+        """Every registration on these assets by idempotency key (in chunks of 500 assets)."""
+        ids = list(set(asset_ids))
+        found: dict[tuple[uuid.UUID, uuid.UUID, str], Registration] = {}
+        for start in range(0, len(ids), 500):
+            query = select(Registration).where(Registration.asset_id.in_(ids[start : start + 500]))
+            for reg in self.session.scalars(query):
+                found[(reg.asset_id, reg.team_id, reg.consumer_ref)] = reg
+        return found
 
     def consumers(self, asset_id: uuid.UUID) -> list[Consumer]:
         """Every registration on an asset, with team names."""

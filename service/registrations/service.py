@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from service.assets.repository import AssetRepository
 from service.assets.service import ensure_assets
-from service.audit.recorder import record
+from service.audit.recorder import batched, record
 from service.context import Ctx
 from service.errors import NotFound, Unprocessable
 from service.models import Asset, Registration, Team
-from service.proposals.service import evaluate_live
+from service.proposals.repository import ProposalRepository
+from service.proposals.service import evaluate, evaluate_live
+from service.publishing.gc_pause import gc_paused
 from service.registrations.repository import RegistrationRepository
 from tessera_core.models import Registration as RegistrationOut
 from tessera_core.models import RegistrationIn
@@ -23,12 +26,19 @@ def _team_for(ctx: Ctx, name: str | None) -> Team:
     return team
 
 
-def _upsert(ctx: Ctx, asset: Asset, team: Team, item: RegistrationIn) -> tuple[Registration, bool]:
-    repo = RegistrationRepository(ctx.session)
+Key = tuple[uuid.UUID, uuid.UUID, str]
+"""A registration's idempotency key: (asset id, team id, consumer reference)."""
+
+
+def _upsert(
+    ctx: Ctx, asset: Asset, team: Team, item: RegistrationIn, existing: dict[Key, Registration]
+) -> tuple[Registration, bool]:
     columns = sorted(set(item.columns)) if item.columns is not None else None
-    registration = repo.find(asset.id, team.id, item.consumer_ref)
+    key = (asset.id, team.id, item.consumer_ref)
+    registration = existing.get(key)
     if registration is None:
         registration = Registration(
+            id=uuid.uuid4(),
             asset_id=asset.id,
             team_id=team.id,
             consumer_ref=item.consumer_ref,
@@ -39,7 +49,7 @@ def _upsert(ctx: Ctx, asset: Asset, team: Team, item: RegistrationIn) -> tuple[R
             last_seen=ctx.now,
         )
         ctx.session.add(registration)
-        ctx.session.flush()
+        existing[key] = registration
         record(
             ctx.session,
             ctx.actor,
@@ -89,6 +99,11 @@ def _upsert(ctx: Ctx, asset: Asset, team: Team, item: RegistrationIn) -> tuple[R
 
 def register_many(ctx: Ctx, items: Sequence[RegistrationIn]) -> list[RegistrationOut]:
     """Idempotent upsert of registrations in the caller's transaction; unknown assets are created unclaimed."""
+    with gc_paused(len(items)):
+        return _register_many(ctx, items)
+
+
+def _register_many(ctx: Ctx, items: Sequence[RegistrationIn]) -> list[RegistrationOut]:
     teams = {}
     for index, item in enumerate(items):
         try:
@@ -98,18 +113,23 @@ def register_many(ctx: Ctx, items: Sequence[RegistrationIn]) -> list[Registratio
                 f"items[{index}]: {exc.message}" if len(items) > 1 else exc.message, **exc.details
             ) from exc
     fqns = {i.fqn for i in items}
-    assets = AssetRepository(ctx.session).lock_many(fqns)
-    assets.update(ensure_assets(ctx, fqns - set(assets)))
+    locked = AssetRepository(ctx.session).lock_many(fqns)
+    existing = RegistrationRepository(ctx.session).find_many(a.id for a in locked.values())
     touched: dict[str, Asset] = {}
     out: list[RegistrationOut] = []
-    for index, item in enumerate(items):
-        asset = assets[item.fqn]
-        registration, changed = _upsert(ctx, asset, teams[index], item)
-        if changed:
-            touched[asset.fqn] = asset
-        out.append(registration_out(registration, asset.fqn, teams[index].name))
-    for asset in touched.values():
-        evaluate_live(ctx, asset)  # a new consumer must answer too; a changed one may no longer be affected
+    with batched(ctx.session):
+        assets = {**locked, **ensure_assets(ctx, fqns - set(locked), known=dict(locked), isolated=False)}
+        for index, item in enumerate(items):
+            asset = assets[item.fqn]
+            registration, changed = _upsert(ctx, asset, teams[index], item, existing)
+            if changed:
+                touched[asset.fqn] = asset
+            out.append(registration_out(registration, asset.fqn, teams[index].name))
+        # a new consumer must answer too; a changed one may no longer be affected
+        live = ProposalRepository(ctx.session).live_of([a.id for a in touched.values() if a.fqn in locked])
+        for asset in touched.values():
+            if asset.id in live:
+                evaluate(ctx, asset, live[asset.id])
     return out
 
 
