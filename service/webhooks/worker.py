@@ -27,6 +27,10 @@ from service.webhooks.signing import signed_headers
 
 log = logging.getLogger("tessera.webhooks")
 
+DATABASE_THREADS = 4
+"""Worker threads the delivery worker may use at once for database work (its own limiter, so it never takes
+the threads that serve requests)."""
+
 
 async def send(client: httpx.AsyncClient, job: Job, timeout: float) -> tuple[int | None, str | None]:
     """POST one attempt; (status code, error) where error None means delivered (a 2xx answer)."""
@@ -65,10 +69,12 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._threads: anyio.CapacityLimiter | None = None
 
     def start(self) -> None:
         """Start the loop on the running event loop; commits of this process wake it at once."""
         self._loop = asyncio.get_running_loop()
+        self._threads = anyio.CapacityLimiter(DATABASE_THREADS)
         event.listen(Session, "after_commit", self._on_commit)
         self._task = asyncio.create_task(self._run(), name="tessera-webhooks")
 
@@ -88,15 +94,6 @@ class DeliveryWorker:
         self._wake.set()
         if self._task is not None:
             await self._task
-        if self._inflight:
-            _, pending = await asyncio.wait(
-                self._inflight, timeout=self.settings.webhook_timeout.total_seconds() + 1
-            )
-            for task in pending:
-                task.cancel()
-            for task in pending:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     async def _run(self) -> None:
         timeout = self.settings.webhook_timeout.total_seconds()
@@ -115,20 +112,30 @@ class DeliveryWorker:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self.settings.webhook_poll_interval.total_seconds()):
                             await self._wake.wait()
-            # the client closes when the loop ends: let attempts in flight finish first
-            if self._inflight:
-                await asyncio.wait(self._inflight, timeout=timeout + 1)
+            await self._drain(timeout + 1)  # before the client closes
+
+    async def _drain(self, grace: float) -> None:
+        """Let attempts in flight finish within ``grace`` seconds; cancel the rest (nothing is recorded for
+        them, so they are tried again when their lease ends)."""
+        if not self._inflight:
+            return
+        _, pending = await asyncio.wait(set(self._inflight), timeout=grace)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _round(self, client: httpx.AsyncClient) -> bool:
         """One round; True when more work is known to be waiting."""
-        undispatched, due = await anyio.to_thread.run_sync(self._has_work)
+        undispatched, due = await anyio.to_thread.run_sync(self._has_work, limiter=self._threads)
         dispatched = 0
         if undispatched:
-            dispatched = await anyio.to_thread.run_sync(self._dispatch)
+            dispatched = await anyio.to_thread.run_sync(self._dispatch, limiter=self._threads)
             due = due or dispatched > 0
         free = self.settings.webhook_concurrency - len(self._inflight)
         if due and free > 0 and not self._stopping:
-            for job in await anyio.to_thread.run_sync(self._claim, free):
+            for job in await anyio.to_thread.run_sync(self._claim, free, limiter=self._threads):
                 task = asyncio.create_task(self._deliver(client, job))
                 self._inflight.add(task)
                 task.add_done_callback(self._done)
@@ -166,6 +173,6 @@ class DeliveryWorker:
     async def _deliver(self, client: httpx.AsyncClient, job: Job) -> None:
         try:
             status_code, error = await send(client, job, self.settings.webhook_timeout.total_seconds())
-            await anyio.to_thread.run_sync(self._record, job, status_code, error)
+            await anyio.to_thread.run_sync(self._record, job, status_code, error, limiter=self._threads)
         except Exception:  # the lease expires and the delivery is tried again
             log.exception("webhook delivery %s: could not record the outcome", job.delivery_id)
