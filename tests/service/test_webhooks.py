@@ -660,3 +660,15 @@ def test_the_webhook_client_matches_the_api(svc: Service) -> None:
         (c.method, c.path.replace(str(wid), "{webhook_id}").replace(str(did), "{delivery_id}")) for c in calls
     }
     assert used <= operations, used - operations
+
+
+def test_retry_delays_grow_exponentially_with_jitter_up_to_the_cap() -> None:
+    from service.settings import Settings
+    from service.webhooks.delivery import backoff
+
+    settings = Settings(database_url="sqlite://", webhook_backoff_base="10s", webhook_backoff_max="1h")
+    longest = [backoff(n, settings, rand=lambda: 1.0).total_seconds() for n in range(1, 13)]
+    shortest = [backoff(n, settings, rand=lambda: 0.0).total_seconds() for n in range(1, 13)]
+    assert longest[:4] == [10, 20, 40, 80]
+    assert longest[-1] == 3600  # capped
+    assert shortest == [d / 2 for d in longest]  # jitter keeps between half and all of the delay
