@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from service.assets.repository import AssetRepository
+from service.auth import authenticate
 from service.context import Ctx
+from service.db import Database
 from service.deps import Admin, DatabaseDep, Reader, ReadSessionDep, SessionDep, SettingsDep, Writer
 from service.errors import NotFound, Unprocessable
 from service.models import Asset
 from service.proposals import service
 from service.proposals.repository import LIVE, ProposalRepository
 from service.proposals.views import due_ids, etag_of, matches, proposal_out, with_lazy_expiry
+from service.settings import Settings
 from service.teams.service import require_team
 from tessera_core.models import (
     AcknowledgeRequest,
@@ -24,24 +32,78 @@ from tessera_core.models import (
     ProposalGate,
     ProposalStatus,
     ProposalSummary,
+    Scope,
 )
 
 router = APIRouter(tags=["proposals"])
 API = "/api/v1"
 
+T = TypeVar("T")
+
 GATE_STATE = {None: GateState.CLEAR, "open": GateState.PENDING, "blocked": GateState.BLOCKED}
 
 
-def _conditional(
-    body: AssetGate | ProposalGate, if_none_match: str | None, response: Response
-) -> AssetGate | ProposalGate | Response:
-    payload = body.model_dump(mode="json", exclude={"etag", "not_modified"})
+def _read_gate(
+    request: Request, background: BackgroundTasks, compute: Callable[[Session], tuple[T, list[uuid.UUID]]]
+) -> T:
+    """Authenticate (``read``) and compute a gate in ONE read session, on one worker thread.
+
+    Gate reads are what sensors poll: they skip the per-dependency thread hops and the second session of
+    the generic dependencies, and give their connection back before the answer is sent.
+    """
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    with db.session(write=False) as session:
+        authenticate(request, background, session).require(Scope.READ)
+        return with_lazy_expiry(db, settings, session, lambda: compute(session))
+
+
+def _conditional(body: AssetGate | ProposalGate, if_none_match: str | None) -> Response:
+    payload = body.model_dump(mode="json", by_alias=True, exclude={"etag", "not_modified"})
     etag = etag_of(payload)
     headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
     if matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return body.model_copy(update={"etag": etag})
+    return JSONResponse({**payload, "etag": etag, "not_modified": False}, headers=headers)
+
+
+def _asset_gate(session: Session, fqn: str) -> tuple[AssetGate, list[uuid.UUID]]:
+    row = ProposalRepository(session).asset_gate_row(fqn)
+    if row is None:
+        raise NotFound(f"asset '{fqn}' does not exist", fqn=fqn)
+    proposal = None
+    if row.proposal_id is not None:
+        proposal = ProposalSummary(
+            id=row.proposal_id,
+            fqn=row.fqn,
+            status=ProposalStatus(row.status),
+            base_version=row.base_version,
+            target_version=row.target_version,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            awaiting=row.awaiting,
+            blocking=row.blocking,
+        )
+    gate = AssetGate(
+        fqn=row.fqn, state=GATE_STATE[row.status], active_version=row.active_version, proposal=proposal
+    )
+    return gate, due_ids([(row.proposal_id, row.status, row.expires_at)])
+
+
+def _proposal_gate(session: Session, proposal_id: uuid.UUID) -> tuple[ProposalGate, list[uuid.UUID]]:
+    row = ProposalRepository(session).proposal_gate_row(proposal_id)
+    if row is None:
+        raise NotFound(f"proposal {proposal_id} does not exist", proposal_id=str(proposal_id))
+    gate = ProposalGate(
+        id=row.id,
+        fqn=row.fqn,
+        status=ProposalStatus(row.status),
+        awaiting=row.awaiting,
+        blocking=row.blocking,
+        published_version=row.published_version,
+        active_version=row.active_version,
+    )
+    return gate, due_ids([(row.id, row.status, row.expires_at)])
 
 
 @router.get(
@@ -49,40 +111,15 @@ def _conditional(
     response_model=AssetGate,
     responses={304: {"description": "unchanged since the ETag in If-None-Match"}},
 )
-def asset_gate(
-    fqn: str,
-    response: Response,
-    session: ReadSessionDep,
-    caller: Reader,
-    db: DatabaseDep,
-    settings: SettingsDep,
-    if_none_match: str | None = Header(default=None),
-) -> AssetGate | Response:
-    """Gate of an asset: ``clear``, ``pending`` (open proposal) or ``blocked``; one indexed query, ETag-aware."""
+async def asset_gate(
+    fqn: str, request: Request, background: BackgroundTasks, if_none_match: str | None = Header(default=None)
+) -> Response:
+    """Gate of an asset: ``clear``, ``pending`` (open proposal) or ``blocked``; one indexed query, ETag-aware.
 
-    def compute() -> tuple[AssetGate, list[uuid.UUID]]:
-        row = ProposalRepository(session).asset_gate_row(fqn)
-        if row is None:
-            raise NotFound(f"asset '{fqn}' does not exist", fqn=fqn)
-        proposal = None
-        if row.proposal_id is not None:
-            proposal = ProposalSummary(
-                id=row.proposal_id,
-                fqn=row.fqn,
-                status=ProposalStatus(row.status),
-                base_version=row.base_version,
-                target_version=row.target_version,
-                created_at=row.created_at,
-                expires_at=row.expires_at,
-                awaiting=row.awaiting,
-                blocking=row.blocking,
-            )
-        gate = AssetGate(
-            fqn=row.fqn, state=GATE_STATE[row.status], active_version=row.active_version, proposal=proposal
-        )
-        return gate, due_ids([(row.proposal_id, row.status, row.expires_at)])
-
-    return _conditional(with_lazy_expiry(db, settings, session, compute), if_none_match, response)
+    Needs a key with the ``read`` scope.
+    """
+    gate = await run_in_threadpool(_read_gate, request, background, lambda s: _asset_gate(s, fqn))
+    return _conditional(gate, if_none_match)
 
 
 @router.get(
@@ -90,33 +127,18 @@ def asset_gate(
     response_model=ProposalGate,
     responses={304: {"description": "unchanged since the ETag in If-None-Match"}},
 )
-def proposal_gate(
+async def proposal_gate(
     proposal_id: uuid.UUID,
-    response: Response,
-    session: ReadSessionDep,
-    caller: Reader,
-    db: DatabaseDep,
-    settings: SettingsDep,
+    request: Request,
+    background: BackgroundTasks,
     if_none_match: str | None = Header(default=None),
-) -> ProposalGate | Response:
-    """Where one proposal is and whom it waits for (for sensors); one query, ETag-aware."""
+) -> Response:
+    """Where one proposal is and whom it waits for (for sensors); one query, ETag-aware.
 
-    def compute() -> tuple[ProposalGate, list[uuid.UUID]]:
-        row = ProposalRepository(session).proposal_gate_row(proposal_id)
-        if row is None:
-            raise NotFound(f"proposal {proposal_id} does not exist", proposal_id=str(proposal_id))
-        gate = ProposalGate(
-            id=row.id,
-            fqn=row.fqn,
-            status=ProposalStatus(row.status),
-            awaiting=row.awaiting,
-            blocking=row.blocking,
-            published_version=row.published_version,
-            active_version=row.active_version,
-        )
-        return gate, due_ids([(row.id, row.status, row.expires_at)])
-
-    return _conditional(with_lazy_expiry(db, settings, session, compute), if_none_match, response)
+    Needs a key with the ``read`` scope.
+    """
+    gate = await run_in_threadpool(_read_gate, request, background, lambda s: _proposal_gate(s, proposal_id))
+    return _conditional(gate, if_none_match)
 
 
 @router.get(API + "/proposals", response_model=list[Proposal])
