@@ -387,6 +387,9 @@ def bench_impact(
 
     db = Database(Settings(database_url=database_url))
     try:
+        if db.dialect == "postgresql":  # what autovacuum does after a bulk load: planner statistics
+            with db.write_engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
         with db.session(write=False) as session:
             root_id = session.scalar(select(Asset.id).where(Asset.fqn == root))
             mid_id = session.scalar(select(Asset.id).where(Asset.fqn == layer_names[layers // 2][0]))
@@ -401,7 +404,7 @@ def bench_impact(
                     results,
                     f"impact_cte_{label}",
                     f"impact CTE alone from the {label} ({count} downstream assets over {edges} edges): "
-                    f"median {statistics.median(times):.1f} ms",
+                    f"median {statistics.median(times):.1f} ms{explain(db, session, asset_id)}",
                 )
     finally:
         db.dispose()
@@ -424,6 +427,35 @@ def bench_impact(
                 f"POST /impact from the {label} ({count} downstream assets): server median "
                 f"{statistics.median(servers):.1f} ms, round trip median {statistics.median(trips):.1f} ms",
             )
+
+
+def explain(db: Any, session: Any, asset_id: Any) -> str:
+    """PostgreSQL only: the database's own execution time of the impact query (EXPLAIN ANALYZE)."""
+    if db.dialect != "postgresql":
+        return ""
+    from sqlalchemy import event
+
+    from service.impact.repository import downstream
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.read_engine, "before_cursor_execute", capture)
+    try:
+        downstream(session, asset_id, max_depth=50)
+    finally:
+        event.remove(db.read_engine, "before_cursor_execute", capture)
+    statement, parameters = seen[-1]
+    times = []
+    for _ in range(5):
+        plan = session.connection().exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+        times.append(float(plan.scalar()[0]["Execution Time"]))
+    if os.environ.get("TESSERA_BENCH_PLAN"):
+        plan = session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+        print("\n".join(row[0] for row in plan), file=sys.stderr)
+    return f" (PostgreSQL execution time, EXPLAIN ANALYZE: median {statistics.median(times):.1f} ms)"
 
 
 def main() -> int:
