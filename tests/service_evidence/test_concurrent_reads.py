@@ -3,6 +3,11 @@
 Integrations poll gates (DESIGN.md §4: "many sensors poll it"); 64 readers at once is a small fleet of
 sensors. The service runs as a real ``tessera serve`` process on the embedded default (SQLite, default pool),
 and every one of 64 x 25 concurrent gate reads must be answered 200.
+
+Regression test: before the service answered gate reads in one worker-thread hop, a request kept its pooled
+connection until its session dependency's teardown, which waited for a free worker thread; with more requests
+in flight than pooled connections (SQLite: 5 + 10 overflow) threads waited for connections held by requests
+waiting for threads, until the pool's 30 s checkout timeout ended in 500s.
 """
 
 from __future__ import annotations
@@ -22,13 +27,6 @@ ROUNDS = 25
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="service bug (reported): a request keeps its pooled connection until its session dependency's "
-    "teardown, which waits for a free worker thread; with more concurrent requests than pooled connections "
-    "(SQLite: 5 + 10 overflow) worker threads wait for connections held by requests waiting for threads, until "
-    "the pool's 30 s checkout timeout ends in a 500 ('QueuePool limit ... reached')",
-)
 def test_64_concurrent_gate_readers_are_all_answered(tmp_path: Path) -> None:
     admin_key = "tsk_reads_" + secrets.token_urlsafe(24)
     with services(f"sqlite:///{tmp_path / 'tessera.db'}", admin_key, 1, tmp_path) as (url,):
