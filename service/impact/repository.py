@@ -51,12 +51,15 @@ def downstream(
             .where(walk.c.depth < max_depth)
         )
     walk = walk.union(step)
+    # shortest depth per asset first (narrow rows: the aggregate stays in memory), then the asset columns
+    shortest = (
+        select(walk.c.id, func.min(walk.c.depth).label("depth")).group_by(walk.c.id).subquery("shortest")
+    )
     query = (
-        select(Asset.id, Asset.fqn, func.min(walk.c.depth).label("depth"), Asset.owner_team_id)
-        .join(walk, walk.c.id == Asset.id)
+        select(Asset.id, Asset.fqn, shortest.c.depth, Asset.owner_team_id)
+        .join(shortest, shortest.c.id == Asset.id)
         .where(Asset.id != root_id)
-        .group_by(Asset.id, Asset.fqn, Asset.owner_team_id)
-        .order_by(func.min(walk.c.depth), Asset.fqn)
+        .order_by(shortest.c.depth, Asset.fqn)
     )
     return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
 
