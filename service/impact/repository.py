@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, literal, select, text, true
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from service.models import Asset, LineageEdge, Registration, Team
@@ -20,8 +20,8 @@ def downstream(
     PostgreSQL each step follows the edges of the previous step's assets through the
     ``(upstream_id, downstream_id)`` primary-key index (a ``LATERAL`` subquery, fenced with ``OFFSET 0``):
     the planner cannot estimate a recursive working table and would otherwise scan every edge on every
-    step (merge join). JIT compilation is switched off for the transaction: compiling costs more than
-    this query takes.
+    step (merge join). JIT compilation is switched off around the query: compiling costs more than the
+    query takes.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     seed = select(LineageEdge.downstream_id.label("id"), literal(1).label("depth")).where(
@@ -31,7 +31,6 @@ def downstream(
         seed = seed.where(LineageEdge.downstream_id.not_in(list(exclude_first_hop)))
     walk = seed.cte("downstream", recursive=True)
     if postgres:
-        session.execute(text("SET LOCAL jit = off"))
         edges = (
             select(LineageEdge.downstream_id)
             .where(LineageEdge.upstream_id == walk.c.id)
@@ -61,7 +60,15 @@ def downstream(
         .where(Asset.id != root_id)
         .order_by(shortest.c.depth, Asset.fqn)
     )
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
+    if not postgres:
+        return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
+    # read sessions run in autocommit on PostgreSQL (no SET LOCAL there): set and reset around the query
+    connection = session.connection()
+    connection.exec_driver_sql("SET jit = off")
+    try:
+        return [(r[0], r[1], r[2], r[3]) for r in connection.execute(query)]
+    finally:
+        connection.exec_driver_sql("RESET jit")
 
 
 def consumer_teams(session: Session, asset_ids: Collection[uuid.UUID]) -> set[str]:
