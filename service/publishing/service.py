@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +77,7 @@ class Prefetched:
     """Ids of the assets whose active contract, live proposal and registrations were read here."""
 
     @classmethod
-    def load(cls, session: Session, locked: dict[str, Asset], others: set[str] = frozenset()) -> Prefetched:
+    def load(cls, session: Session, locked: dict[str, Asset], others: Collection[str] = ()) -> Prefetched:
         """Read everything for the ``locked`` assets; ``others`` (upstream FQNs) are only looked up."""
         found = cls(assets=dict(locked))
         found.assets.update(AssetRepository(session).get_many(set(others) - set(locked)))
