@@ -53,8 +53,15 @@ def make_engines(settings: Settings) -> tuple[Engine, Engine]:
     url = settings.database_url
     if settings.is_sqlite:
         return _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
+    # every query of the service is short: JIT compilation (planned above jit_above_cost, e.g. for the
+    # recursive impact walk) costs more than the query itself. Options given in the URL are kept as they are.
+    no_jit = {} if "options" in make_url(url).query else {"options": "-c jit=off"}
     engine = create_engine(
-        url, pool_size=settings.pool_size, max_overflow=settings.pool_size * 2, pool_pre_ping=True
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size * 2,
+        pool_pre_ping=True,
+        connect_args=no_jit,
     )
     return engine, engine.execution_options(isolation_level="AUTOCOMMIT")
 

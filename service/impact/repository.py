@@ -20,8 +20,7 @@ def downstream(
     PostgreSQL each step follows the edges of the previous step's assets through the
     ``(upstream_id, downstream_id)`` primary-key index (a ``LATERAL`` subquery, fenced with ``OFFSET 0``):
     the planner cannot estimate a recursive working table and would otherwise scan every edge on every
-    step (merge join). JIT compilation is switched off around the query: compiling costs more than the
-    query takes.
+    step (merge join). (The service's connections run without JIT: see ``service.db``.)
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     seed = select(LineageEdge.downstream_id.label("id"), literal(1).label("depth")).where(
@@ -60,15 +59,7 @@ def downstream(
         .where(Asset.id != root_id)
         .order_by(shortest.c.depth, Asset.fqn)
     )
-    if not postgres:
-        return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
-    # read sessions run in autocommit on PostgreSQL (no SET LOCAL there): set and reset around the query
-    connection = session.connection()
-    connection.exec_driver_sql("SET jit = off")
-    try:
-        return [(r[0], r[1], r[2], r[3]) for r in connection.execute(query)]
-    finally:
-        connection.exec_driver_sql("RESET jit")
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
 
 
 def consumer_teams(session: Session, asset_ids: Collection[uuid.UUID]) -> set[str]:
