@@ -34,7 +34,7 @@ def list_assets(
     caller: Reader,
     owner: str | None = Query(default=None, description="owner team"),
     limit: int = Query(default=1000, ge=1, le=50_000),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000_000, description="assets to skip (paging)"),
 ) -> list[Asset]:
     """Assets by FQN."""
     owner_id = require_team(session, owner).id if owner else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy.exc import IntegrityError
+
 from service.assets.repository import AssetRepository
 from service.assets.service import ensure_assets
 from service.audit.recorder import batched, record
@@ -104,7 +106,7 @@ def register_many(ctx: Ctx, items: Sequence[RegistrationIn]) -> list[Registratio
 
 
 def _register_many(ctx: Ctx, items: Sequence[RegistrationIn]) -> list[RegistrationOut]:
-    teams = {}
+    teams: dict[int, Team] = {}
     for index, item in enumerate(items):
         try:
             teams[index] = _team_for(ctx, item.team)
@@ -114,11 +116,30 @@ def _register_many(ctx: Ctx, items: Sequence[RegistrationIn]) -> list[Registrati
             ) from exc
     fqns = {i.fqn for i in items}
     locked = AssetRepository(ctx.session).lock_many(fqns)
-    existing = RegistrationRepository(ctx.session).find_many(a.id for a in locked.values())
+    try:
+        with ctx.session.begin_nested():
+            return _upsert_all(ctx, items, teams, locked, isolated=False)
+    except IntegrityError:
+        # a concurrent request created one of the unknown assets first: create them one savepoint at a
+        # time, which takes over the other request's row
+        return _upsert_all(ctx, items, teams, locked, isolated=True)
+
+
+def _upsert_all(
+    ctx: Ctx,
+    items: Sequence[RegistrationIn],
+    teams: dict[int, Team],
+    locked: dict[str, Asset],
+    *,
+    isolated: bool,
+) -> list[RegistrationOut]:
+    unknown = {i.fqn for i in items} - set(locked)
     touched: dict[str, Asset] = {}
     out: list[RegistrationOut] = []
     with batched(ctx.session):
-        assets = {**locked, **ensure_assets(ctx, fqns - set(locked), known=dict(locked), isolated=False)}
+        assets = {**locked, **ensure_assets(ctx, unknown, known=dict(locked), isolated=isolated)}
+        # also on the assets just created: one a concurrent request created may have registrations
+        existing = RegistrationRepository(ctx.session).find_many(a.id for a in assets.values())
         for index, item in enumerate(items):
             asset = assets[item.fqn]
             registration, changed = _upsert(ctx, asset, teams[index], item, existing)
@@ -126,7 +147,7 @@ def _register_many(ctx: Ctx, items: Sequence[RegistrationIn]) -> list[Registrati
                 touched[asset.fqn] = asset
             out.append(registration_out(registration, asset.fqn, teams[index].name))
         # a new consumer must answer too; a changed one may no longer be affected
-        live = ProposalRepository(ctx.session).live_of([a.id for a in touched.values() if a.fqn in locked])
+        live = ProposalRepository(ctx.session).live_of([a.id for a in touched.values()])
         for asset in touched.values():
             if asset.id in live:
                 evaluate(ctx, asset, live[asset.id])
