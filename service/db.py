@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +67,19 @@ def make_engines(settings: Settings) -> tuple[Engine, Engine]:
     return engine, engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+# Connections of each pool kept free of request sessions, for work that checks a connection out and
+# returns it within one worker thread (authentication, the webhook worker, gate reads).
+RESERVED_CONNECTIONS = 3
+
+
+def pool_capacity(engine: Engine) -> int:
+    """How many connections ``engine``'s pool hands out at most."""
+    pool: Any = engine.pool
+    size = pool.size() if callable(getattr(pool, "size", None)) else 5
+    overflow = getattr(pool, "_max_overflow", 0)
+    return int(size) + max(int(overflow), 0)
+
+
 class Database:
     """The engines and session factories of one service instance."""
 
@@ -74,6 +88,27 @@ class Database:
         self.write_engine, self.read_engine = make_engines(settings)
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=True)
+        self._slots: dict[bool, anyio.Semaphore] = {}
+
+    def new_session(self, *, write: bool) -> Session:
+        """A session that has not connected yet (no I/O); the caller commits or rolls back and closes it."""
+        return (self._writer if write else self._reader)()
+
+    def request_slots(self, *, write: bool) -> anyio.Semaphore:
+        """The bound on requests holding a session of the write (or read) pool at once.
+
+        A request session keeps its connection from the endpoint's worker thread until its teardown in
+        another one. Unbounded, more in-flight requests than pooled connections deadlock: worker threads
+        wait for connections held by requests that wait for worker threads. Requests beyond the bound wait
+        here, in the event loop, holding neither a thread nor a connection. Created on first use, inside
+        the event loop.
+        """
+        engine = self.write_engine if write else self.read_engine
+        key = write and self.read_engine is not self.write_engine
+        if key not in self._slots:
+            capacity = pool_capacity(engine)
+            self._slots[key] = anyio.Semaphore(max(1, capacity - RESERVED_CONNECTIONS))
+        return self._slots[key]
 
     @property
     def dialect(self) -> str:

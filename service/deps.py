@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session
 
@@ -26,16 +27,37 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def write_session(request: Request) -> Iterator[Session]:
-    """A session for a mutating request: committed before the response is sent, rolled back on error."""
-    with get_db(request).session(write=True) as session:
-        yield session
+def _request_session(*, write: bool) -> Callable[[Request], AsyncIterator[Session]]:
+    """The session dependency for mutating (``write``) or read-only requests.
+
+    One session per request, within the database's bound on in-flight request sessions. The session
+    connects lazily in the endpoint's worker thread; commit, rollback and close run in worker threads too,
+    shielded from cancellation so a connection always goes back to its pool.
+    """
+
+    async def dependency(request: Request) -> AsyncIterator[Session]:
+        db = get_db(request)
+        async with db.request_slots(write=write):
+            session = db.new_session(write=write)
+            try:
+                yield session
+                if write:
+                    await anyio.to_thread.run_sync(session.commit)
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(session.rollback)
+                raise
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(session.close)
+
+    return dependency
 
 
-def read_session(request: Request) -> Iterator[Session]:
-    """A session for a read-only request (never waits for writers on SQLite)."""
-    with get_db(request).session(write=False) as session:
-        yield session
+# committed before the response is sent, rolled back on error
+write_session = _request_session(write=True)
+# never waits for writers on SQLite; nothing to commit
+read_session = _request_session(write=False)
 
 
 def _caller(scope: Scope):  # type: ignore[no-untyped-def]
