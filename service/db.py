@@ -104,7 +104,8 @@ class Database:
         the event loop.
         """
         engine = self.write_engine if write else self.read_engine
-        key = write and self.read_engine is not self.write_engine
+        # one bound per pool: on PostgreSQL the autocommit read engine shares the write engine's pool
+        key = write and self.read_engine.pool is not self.write_engine.pool
         if key not in self._slots:
             capacity = pool_capacity(engine)
             self._slots[key] = anyio.Semaphore(max(1, capacity - RESERVED_CONNECTIONS))
