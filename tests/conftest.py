@@ -42,6 +42,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from tests.postgres import fresh_postgres_database
+
 POSTGRES_ENV = "TESSERA_TEST_DATABASE_URL"
 
 
@@ -67,23 +69,6 @@ def _database_params() -> list[Any]:
     return params
 
 
-@contextlib.contextmanager
-def _fresh_postgres_database(server_url: str) -> Iterator[str]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    name = f"tessera_test_{uuid.uuid4().hex[:12]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session", params=_database_params())
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh, empty database for this session: SQLite, or PostgreSQL when configured."""
@@ -91,7 +76,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         path = tmp_path_factory.mktemp("tessera-db") / "tessera.db"
         yield f"sqlite:///{path}"
         return
-    with _fresh_postgres_database(os.environ[POSTGRES_ENV]) as url:
+    with fresh_postgres_database(os.environ[POSTGRES_ENV]) as url:
         yield url
 
 

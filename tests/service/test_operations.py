@@ -62,9 +62,9 @@ def test_an_unmigrated_postgres_is_refused_by_tessera_serve(capsys) -> None:
     url = os.environ.get("TESSERA_TEST_DATABASE_URL")
     if not url:
         pytest.skip("TESSERA_TEST_DATABASE_URL is not set (CI sets it)")
-    from tests.conftest import _fresh_postgres_database
+    from tests.postgres import fresh_postgres_database
 
-    with _fresh_postgres_database(url) as fresh:
+    with fresh_postgres_database(url) as fresh:
         assert main(["serve", "--database-url", fresh, "--port", "0"]) == 2
         assert "run `tessera db upgrade`" in capsys.readouterr().err
         assert main(["db", "upgrade", "--database-url", fresh]) == 0

@@ -31,6 +31,7 @@ from tessera_core import NotFoundError, PermissionDeniedError, TesseraClient, Va
 from tessera_core.client import BaseTesseraClient
 from tessera_core.models import WEBHOOK_EVENT_TYPES, WebhookEvent, verify_signature
 from tests.conftest import POSTGRES_ENV, start_server
+from tests.postgres import fresh_postgres_database
 from tests.service.schemas import V1, V1_ADD, V1_DROP_EMAIL
 
 FAST = {
@@ -150,9 +151,7 @@ def fresh_database(kind_url: str, directory: Path) -> Iterator[str]:
     if kind_url.startswith("sqlite"):
         yield f"sqlite:///{directory / f'webhooks-{uuid.uuid4().hex[:8]}.db'}"
         return
-    from tests.conftest import _fresh_postgres_database
-
-    with _fresh_postgres_database(os.environ[POSTGRES_ENV]) as url:
+    with fresh_postgres_database(os.environ[POSTGRES_ENV]) as url:
         yield url
 
 

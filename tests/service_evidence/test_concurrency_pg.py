@@ -17,7 +17,6 @@ PostgreSQL only: skipped when ``TESSERA_TEST_DATABASE_URL`` is unset (CI always 
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import secrets
@@ -29,6 +28,7 @@ from typing import Any, NamedTuple
 import httpx
 import pytest
 
+from tests.postgres import fresh_postgres_database
 from tests.service_evidence.processes import services
 
 POSTGRES_ENV = "TESSERA_TEST_DATABASE_URL"
@@ -53,31 +53,13 @@ class Cluster(NamedTuple):
     admin_key: str
 
 
-@contextlib.contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the PostgreSQL server of ``server_url``; dropped afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    name = f"tessera_conc_{uuid.uuid4().hex[:12]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Two ``tessera serve`` processes on one fresh, migrated PostgreSQL database."""
     admin_key = "tsk_conc_" + secrets.token_urlsafe(24)
     workdir = tmp_path_factory.mktemp("tessera-procs")
     with (
-        fresh_database(os.environ[POSTGRES_ENV]) as database_url,
+        fresh_postgres_database(os.environ[POSTGRES_ENV], "tessera_conc") as database_url,
         services(database_url, admin_key, 2, workdir, TESSERA_POOL_SIZE="20") as urls,
     ):
         yield Cluster((urls[0], urls[1]), admin_key)
