@@ -6,16 +6,8 @@ type string (``"string(40)"``, ``"decimal(38,0)"``); :func:`compare_sql_types`
 (:mod:`tessera_core.schema.sql_lattice`) relates two canonical types by value-set inclusion, and
 :func:`json_schema_for_sql_type` encodes one as a JSON Schema fragment carrying ``x-sql-type``.
 Types an adapter does not know are kept verbatim as ``opaque:<name>`` and compare equal only to
-the same name — never silently mapped to ``string``.
-
-Canonical grammar::
-
-    int8 int16 int32 int64 int128 uint8 ... uint128 float32 float64
-    decimal | decimal(p,s)            (bare ``decimal`` = unbounded)
-    string | string(n) | char(n) | bytes | bytes(n)
-    bool date time(p) time_tz(p) timestamp_ntz(p) timestamp_tz(p) json uuid
-    array<T> | map<K,V> | struct<name:T,...>   (names with delimiters in backticks)
-    opaque:<name>                              (nested: opaque:`<name>` when it has delimiters)
+the same name — never silently mapped to ``string``. The canonical grammar is documented in
+:mod:`tessera_core.schema.sql_lattice`, which owns it.
 """
 
 from __future__ import annotations
